@@ -1,0 +1,186 @@
+# purdah — keeps UK council communications politically neutral.
+#
+#   make            build bin/purdah
+#   make run        the main job on the shipped defaults
+#   make check      every test, in a normal and an ASan+UBSan build
+#   make fuzz       libFuzzer targets (FUZZ_SECONDS each, default 60)
+#   make bench      benchmarks with their baselines
+#   make lint       clang-format check, cppcheck, header check, banned calls
+#   make valgrind   the unit tests and corpus replays under valgrind
+#
+# `run` and `check` first install any missing Debian packages (apt-get, only
+# when something is missing; sudo when not root).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.SUFFIXES:
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+BUILD ?= build
+V ?= release
+
+DEB_PKGS := gcc make pkg-config tzdata ca-certificates \
+	libical-dev libyaml-dev libjansson-dev libcmocka-dev \
+	clang libclang-rt-14-dev llvm valgrind clang-format cppcheck
+
+PC_LIBS := libical yaml-0.1 jansson
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2
+ifeq ($(CI),true)
+WERROR ?= -Werror
+endif
+BASE_CPPFLAGS := -D_DEFAULT_SOURCE -Iinclude -Isrc -MMD -MP
+
+PC_CFLAGS = $(shell pkg-config --cflags $(PC_LIBS) 2>/dev/null)
+PC_LDLIBS = $(shell pkg-config --libs $(PC_LIBS) 2>/dev/null) -lical -lpthread -lm
+
+ifeq ($(V),asan)
+VCFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+VLDFLAGS := -fsanitize=address,undefined
+else ifeq ($(V),release)
+VCFLAGS := -O2 -g
+VLDFLAGS :=
+else
+$(error V must be release or asan)
+endif
+
+OUT := $(BUILD)/$(V)
+CFLAGS_ALL = $(WARN) $(WERROR) $(VCFLAGS) $(BASE_CPPFLAGS) $(PC_CFLAGS) $(CFLAGS)
+
+LIB_SRC := $(sort $(wildcard src/core/*.c src/dep/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(OUT)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(OUT)/obj/%.o)
+LIB := $(OUT)/libpurdah.a
+BIN := $(OUT)/purdah
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
+UNIT_HELPER_OBJ := $(UNIT_HELPERS:%.c=$(OUT)/obj/%.o)
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(OUT)/replay/replay_%)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(OUT)/bench/%)
+
+.PHONY: all deps build run check check-build check-run fuzz bench lint \
+	valgrind clean
+all: bin/purdah
+
+bin/purdah: $(BUILD)/release/purdah
+	@mkdir -p bin
+	cp $< $@
+
+ifneq ($(V),release)
+$(BUILD)/release/purdah: FORCE
+	$(MAKE) --no-print-directory V=release $@
+endif
+.PHONY: FORCE
+FORCE:
+
+$(OUT)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PC_LDLIBS)
+
+$(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(UNIT_HELPER_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_HELPER_OBJ) $(LIB) \
+		$(PC_LDLIBS) -lcmocka
+
+$(OUT)/replay/replay_%: $(OUT)/obj/tests/fuzz/fuzz_%.o $(OUT)/obj/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $^ $(PC_LDLIBS)
+
+$(OUT)/bench/%: $(OUT)/obj/tests/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $^ $(PC_LDLIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- the README's two commands --------------------------------------------
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "purdah: installing missing Debian packages:$$missing"; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+	    --no-install-recommends $$missing; \
+	fi
+
+run: deps
+	@$(MAKE) --no-print-directory bin/purdah
+	@echo "== purdah status (shipped calendars, $$(date +%F)) =="
+	@bin/purdah status
+	@echo
+	@echo "== coming periods =="
+	@bin/purdah periods --from "$$(date +%F)"
+
+check: deps
+	@$(MAKE) --no-print-directory V=release check-build
+	@$(MAKE) --no-print-directory V=asan check-build
+	@tests/run.sh $(BUILD)/release $(BUILD)/asan
+
+check-build: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) bin/purdah
+
+# --- fuzzing (clang libFuzzer) --------------------------------------------
+
+FUZZ_SECONDS ?= 60
+FUZZ_OUT := $(BUILD)/fuzz
+FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	$(BASE_CPPFLAGS) $(PC_CFLAGS)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_OUT)/obj/%.o)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_OUT)/%)
+
+$(FUZZ_OUT)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_OUT)/fuzz_%: $(FUZZ_OUT)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(PC_LDLIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_OUT) $(FUZZ_SECONDS)
+
+# --- benchmarks -----------------------------------------------------------
+
+bench: deps
+	@$(MAKE) --no-print-directory V=release $(BENCH_BIN) bin/purdah
+	@tests/bench/run.sh $(BUILD)/release
+
+# --- style ----------------------------------------------------------------
+
+C_FILES = $(shell find src include tests -name '*.[ch]' -not -path '*/node_modules/*')
+lint: deps
+	@echo "clang-format"; clang-format --dry-run -Werror $(C_FILES)
+	@echo "cppcheck"; cppcheck --quiet --error-exitcode=1 --std=c11 \
+		--enable=warning,portability --inline-suppr \
+		--suppress=missingIncludeSystem -Iinclude -Isrc src
+	@echo "headers stand alone"; for h in include/purdah/*.h; do \
+		echo "#include \"$${h#include/}\"" | $(CC) $(WARN) -Werror \
+		-Iinclude -x c -fsyntax-only - || exit 1; done
+	@echo "banned calls"; ! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|gets|strtok|atoi|atol)\s*\(' \
+		$(C_FILES) | grep -v '^\S*:\s*\*'
+
+valgrind: deps
+	@$(MAKE) --no-print-directory V=release check-build
+	@VALGRIND=1 tests/run.sh $(BUILD)/release
+
+clean:
+	rm -rf $(BUILD) bin

@@ -1,0 +1,262 @@
+/*
+ * Shared CLI plumbing: global options, loading configuration and calendars,
+ * and formatting periods for people and for JSON.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "purdah/alloc.h"
+#include "purdah/buf.h"
+#include "purdah/file.h"
+
+static pd_rc push(char ***list, size_t *n, const char *s)
+{
+	char **nl = pd_realloc(*list, (*n + 1) * sizeof(*nl));
+
+	if (!nl)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	*list = nl;
+	nl[(*n)++] = (char *)s; /* argv strings live for the process */
+	return PD_OK;
+}
+
+int pd_cli_global_opt(pd_cli *c, int opt, const char *arg, pd_rc *rc)
+{
+	switch (opt) {
+	case 1001: c->config_path = arg; return 1;
+	case 1002: *rc = push(&c->calendars, &c->ncalendars, arg); return 1;
+	case 1003: *rc = push(&c->lexicons, &c->nlexicons, arg); return 1;
+	case 1004: c->tz_name = arg; return 1;
+	default: return 0;
+	}
+}
+
+pd_rc pd_cli_parse(pd_cli *c, int argc, char **argv, const char *shortopts,
+                   const struct option *cmd_opts, size_t ncmd, pd_cli_opt_fn fn,
+                   void *ctx, const char *usage)
+{
+	static const struct option globals[] = {PD_CLI_GLOBAL_OPTS};
+	size_t ng = sizeof(globals) / sizeof(globals[0]);
+	struct option *all = pd_calloc(ncmd + ng + 1, sizeof(*all));
+	pd_buf so = PD_BUF_INIT(256);
+	pd_rc rc = PD_OK;
+	int opt;
+
+	if (!all)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	memcpy(all, cmd_opts, ncmd * sizeof(*all));
+	memcpy(all + ncmd, globals, ng * sizeof(*all));
+	/* '+': stop at the first operand; ':': report missing arguments. */
+	if ((rc = pd_buf_printf(&so, "+:h%s", shortopts ? shortopts : "")) < 0)
+		goto done;
+	optind = 1;
+	opterr = 0;
+	while (rc == PD_OK &&
+	       (opt = getopt_long(argc, argv, so.ptr, all, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage, stdout);
+			c->done = true; /* help printed: nothing more to do */
+			break;
+		}
+		if (opt == '?') {
+			rc = pd_error_set(PD_EUSAGE,
+			                  "%s: unknown option '%s'\n%s",
+			                  argv[0], argv[optind - 1], usage);
+			break;
+		}
+		if (opt == ':') {
+			rc = pd_error_set(PD_EUSAGE,
+			                  "%s: option '%s' needs a value\n%s",
+			                  argv[0], argv[optind - 1], usage);
+			break;
+		}
+		if (pd_cli_global_opt(c, opt, optarg, &rc))
+			continue;
+		rc = fn(c, ctx, opt, optarg);
+	}
+done:
+	pd_buf_dispose(&so);
+	pd_free(all);
+	return rc;
+}
+
+pd_rc pd_cli_setup(pd_cli *c)
+{
+	pd_rc rc;
+
+	if (c->cfg)
+		return PD_OK;
+	if (c->config_path)
+		rc = pd_config_load(&c->cfg, c->config_path);
+	else if (pd_file_exists("purdah.yaml"))
+		rc = pd_config_load(&c->cfg, "purdah.yaml");
+	else
+		rc = pd_config_default(&c->cfg);
+	if (rc == PD_ENOINPUT)
+		rc = pd_error_set(PD_ECONFIG, "%s", pd_error_message());
+	if (rc < 0)
+		return rc;
+	if (c->ncalendars &&
+	    (rc = pd_config_set_list(&c->cfg->calendars, &c->cfg->ncalendars,
+	                             c->calendars, c->ncalendars)) < 0)
+		return rc;
+	if (c->nlexicons &&
+	    (rc = pd_config_set_list(&c->cfg->lexicons, &c->cfg->nlexicons,
+	                             c->lexicons, c->nlexicons)) < 0)
+		return rc;
+	if (c->tz_name) {
+		char *tz = pd_strdup(c->tz_name);
+		if (!tz)
+			return pd_error_set(PD_ENOMEM, "out of memory");
+		pd_free(c->cfg->timezone);
+		c->cfg->timezone = tz;
+	}
+	if ((rc = pd_tz_get(&c->tz, c->cfg->timezone)) < 0) {
+		if (c->tz_name)
+			return pd_error_set(PD_EUSAGE, "--tz: %s",
+			                    pd_error_message());
+		return rc;
+	}
+	return PD_OK;
+}
+
+pd_rc pd_cli_calendar(pd_cli *c)
+{
+	pd_rc rc;
+
+	if (c->cal)
+		return PD_OK;
+	if ((rc = pd_cli_setup(c)) < 0)
+		return rc;
+	if ((rc = pd_calendar_new(&c->cal, c->tz)) < 0)
+		return rc;
+	for (size_t i = 0; i < c->cfg->ncalendars; i++) {
+		const char *p = c->cfg->calendars[i];
+		if (!pd_file_exists(p))
+			return pd_error_set(
+			        PD_ECONFIG,
+			        "%s: no such calendar file or directory", p);
+		if ((rc = pd_calendar_load_path(c->cal, p)) < 0)
+			return rc;
+	}
+	return pd_calendar_finish(c->cal);
+}
+
+void pd_cli_dispose(pd_cli *c)
+{
+	pd_calendar_free(c->cal);
+	pd_config_free(c->cfg);
+	pd_free(c->calendars);
+	pd_free(c->lexicons);
+}
+
+pd_rc pd_cli_print_json(pd_json *v, bool pretty)
+{
+	pd_buf b = PD_BUF_INIT((size_t)1 << 30);
+	pd_rc rc;
+
+	if (!v)
+		return pd_error_set(PD_ENOMEM, "out of memory building JSON");
+	rc = pd_json_dump(&b, v, pretty);
+	pd_json_free(v);
+	if (rc == PD_OK) {
+		fputs(b.ptr, stdout);
+		fputc('\n', stdout);
+	}
+	pd_buf_dispose(&b);
+	return rc;
+}
+
+static pd_json *date_json(pd_date d)
+{
+	char buf[16];
+	pd_date_format(buf, sizeof(buf), d);
+	return pd_json_string(buf);
+}
+
+pd_json *pd_cli_period_json(const pd_period *p, const pd_tz *tz)
+{
+	pd_json *o = pd_json_object(), *areas = pd_json_array();
+	char buf[64];
+	pd_buf src = PD_BUF_INIT(8192);
+	bool ok = o && areas;
+
+	for (size_t i = 0; ok && i < p->nareas; i++)
+		ok = pd_json_append(areas, pd_json_string(p->areas[i])) ==
+		     PD_OK;
+	ok = ok && pd_json_set_str(o, "uid", p->uid) == PD_OK;
+	ok = ok && pd_json_set_str(o, "name", p->name) == PD_OK;
+	ok = ok &&
+	     pd_json_set_str(o, "kind", pd_period_kind_name(p->kind)) == PD_OK;
+	ok = ok && pd_json_set(o, "areas", areas) == PD_OK;
+	areas = NULL;
+	pd_time_format_rfc3339(buf, sizeof(buf), p->start, tz);
+	ok = ok && pd_json_set_str(o, "start", buf) == PD_OK;
+	pd_time_format_rfc3339(buf, sizeof(buf), p->end, tz);
+	ok = ok && pd_json_set_str(o, "end", buf) == PD_OK;
+	ok = ok && pd_json_set_bool(o, "all_day", p->all_day) == PD_OK;
+	ok = ok &&
+	     pd_json_set(o, "first_day", date_json(p->first_day)) == PD_OK;
+	ok = ok && pd_json_set(o, "last_day", date_json(p->last_day)) == PD_OK;
+	ok = ok && pd_json_set(o, "poll",
+	                       p->has_poll ? date_json(p->poll)
+	                                   : pd_json_null()) == PD_OK;
+	ok = ok && pd_json_set_str(o, "type", p->poll_type) == PD_OK;
+	ok = ok && pd_buf_printf(&src, "%s:%d", p->source, p->line) == PD_OK;
+	ok = ok && pd_json_set_str(o, "source", src.ptr) == PD_OK;
+	pd_buf_dispose(&src);
+	if (!ok) {
+		pd_json_free(areas);
+		pd_json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+void pd_cli_fmt_start(char *buf, size_t n, const pd_period *p, const pd_tz *tz)
+{
+	char d[32];
+	pd_civil c;
+	int off;
+
+	pd_date_format_human(d, sizeof(d), p->first_day);
+	pd_tz_instant_to_local(tz, p->start, &c, &off);
+	if (p->all_day || (c.hour == 0 && c.min == 0 && c.sec == 0))
+		snprintf(buf, n, "%s", d);
+	else
+		snprintf(buf, n, "%s %02d:%02d", d, c.hour, c.min);
+}
+
+void pd_cli_fmt_end(char *buf, size_t n, const pd_period *p, const pd_tz *tz)
+{
+	char d[32];
+	pd_civil c;
+	int off;
+
+	pd_tz_instant_to_local(tz, p->end, &c, &off);
+	if (p->all_day || (c.hour == 0 && c.min == 0 && c.sec == 0)) {
+		pd_date_format_human(d, sizeof(d), p->last_day);
+		snprintf(buf, n, "end of %s", d);
+	} else {
+		pd_date e = {c.year, c.month, c.day};
+		pd_date_format_human(d, sizeof(d), e);
+		snprintf(buf, n, "%s %02d:%02d", d, c.hour, c.min);
+	}
+}
+
+void pd_cli_fmt_areas(char *buf, size_t n, const pd_period *p)
+{
+	size_t used;
+
+	if (p->nareas == 0) {
+		snprintf(buf, n, "whole council");
+		return;
+	}
+	used = (size_t)snprintf(buf, n,
+	                        "%s: ", p->nareas == 1 ? "area" : "areas");
+	for (size_t i = 0; i < p->nareas && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s",
+		                         i ? ", " : "", p->areas[i]);
+}

@@ -1,0 +1,92 @@
+/*
+ * What the subcommands of the purdah CLI share: the global options, the
+ * configuration and the calendars, loaded on demand, and output helpers.
+ * Subcommands parse their own options, call the core, and format results;
+ * they return a pd_rc, which main() alone turns into an exit status.
+ */
+#ifndef PURDAH_CLI_H
+#define PURDAH_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "purdah/calendar.h"
+#include "purdah/config.h"
+#include "purdah/error.h"
+#include "purdah/json.h"
+#include "purdah/time.h"
+
+/* sysexits(3) style exit codes. */
+enum {
+	PD_EXIT_OK = 0,
+	PD_EXIT_USAGE = 64,
+	PD_EXIT_DATAERR = 65,
+	PD_EXIT_NOINPUT = 66,
+	PD_EXIT_SOFTWARE = 70,
+	PD_EXIT_IOERR = 74,
+	PD_EXIT_CONFIG = 78
+};
+
+typedef struct pd_cli {
+	const char *prog;
+	const char *config_path; /* --config */
+	char **calendars;        /* --calendars, repeatable */
+	size_t ncalendars;
+	char **lexicons; /* --lexicons, repeatable */
+	size_t nlexicons;
+	const char *tz_name; /* --tz */
+	pd_config *cfg;
+	const pd_tz *tz;
+	pd_calendar *cal;
+	/* For a command's exit status beyond success/failure (check: 1 hold,
+	 * 2 block). */
+	int exit_status;
+	bool done; /* --help was answered: the command stops, successfully */
+} pd_cli;
+
+/* Global options accepted by every command (merged into its table). */
+#define PD_CLI_GLOBAL_OPTS                                                     \
+	{"config", required_argument, NULL, 1001},                             \
+	        {"calendars", required_argument, NULL, 1002},                  \
+	        {"lexicons", required_argument, NULL, 1003},                   \
+	        {"tz", required_argument, NULL, 1004},                         \
+	{                                                                      \
+		"help", no_argument, NULL, 'h'                                 \
+	}
+
+/* Handle a global option (returns 1 when `opt` was one), PD_EUSAGE-style
+ * errors through *rc. */
+int pd_cli_global_opt(pd_cli *c, int opt, const char *arg, pd_rc *rc);
+
+/* Load the configuration (explicit --config, else ./purdah.yaml when
+ * present, else defaults) and apply --calendars/--lexicons/--tz. */
+pd_rc pd_cli_setup(pd_cli *c);
+/* Load and index the calendars (after setup). */
+pd_rc pd_cli_calendar(pd_cli *c);
+void pd_cli_dispose(pd_cli *c);
+
+/* getopt_long over argv with the command's options + the globals; calls
+ * `fn` for each command option. Leaves optind at the first operand. */
+typedef pd_rc (*pd_cli_opt_fn)(pd_cli *c, void *ctx, int opt, const char *arg);
+pd_rc pd_cli_parse(pd_cli *c, int argc, char **argv, const char *shortopts,
+                   const struct option *cmd_opts, size_t ncmd, pd_cli_opt_fn fn,
+                   void *ctx, const char *usage);
+
+/* Write `v` as JSON to stdout (pretty) and free it. */
+pd_rc pd_cli_print_json(pd_json *v, bool pretty);
+/* A period as JSON (keys: uid, name, kind, areas, start, end, all_day,
+ * first_day, last_day, poll, type, source). */
+pd_json *pd_cli_period_json(const pd_period *p, const pd_tz *tz);
+/* "Wed 31 Mar 2027" / "end of Thu 6 May 2027" / "Thu 6 May 2027 22:00". */
+void pd_cli_fmt_start(char *buf, size_t n, const pd_period *p, const pd_tz *tz);
+void pd_cli_fmt_end(char *buf, size_t n, const pd_period *p, const pd_tz *tz);
+/* "whole council" or "areas: A, B" into buf. */
+void pd_cli_fmt_areas(char *buf, size_t n, const pd_period *p);
+
+pd_rc pd_cmd_status(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_periods(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_timetable(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_calendar(pd_cli *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * purdah's command line: global options, dispatch to a subcommand, and the
+ * one place where a pd_rc becomes an exit status (sysexits style: 64 usage,
+ * 65 bad input data, 66 input missing, 70 internal, 74 I/O, 78 config).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "purdah/calfile.h"
+
+#ifndef PURDAH_VERSION
+#define PURDAH_VERSION "0.1.0"
+#endif
+
+static const char usage[] =
+        "usage: purdah [--config FILE] [--calendars DIR]... [--lexicons "
+        "DIR]...\n"
+        "              [--tz ZONE] COMMAND [ARGS]\n"
+        "\n"
+        "Commands:\n"
+        "  status     the periods in force now (or --at TIME), and the next "
+        "one\n"
+        "  periods    every known period, optionally --from/--to\n"
+        "  timetable  the statutory timetable for a poll (--poll DATE --type "
+        "T)\n"
+        "  calendar   check FILE... | add --type T --poll DATE --name NAME\n"
+        "  version    print the version\n"
+        "\n"
+        "Global options (before or after the command):\n"
+        "  --config FILE     configuration (default ./purdah.yaml when "
+        "present)\n"
+        "  --calendars DIR   calendar file or directory; repeatable; replaces "
+        "the\n"
+        "                    configured list\n"
+        "  --lexicons DIR    lexicon directory; repeatable; replaces the list\n"
+        "  --tz ZONE         time zone (default Europe/London)\n"
+        "\n"
+        "`purdah COMMAND --help` describes a command. Exit status: 0 success,\n"
+        "64 usage, 65 bad input data, 66 missing input, 70 internal error,\n"
+        "74 I/O error, 78 configuration (calendars, lexicons, purdah.yaml).\n";
+
+static int exit_code(pd_rc rc)
+{
+	switch (rc) {
+	case PD_OK: return PD_EXIT_OK;
+	case PD_EUSAGE: return PD_EXIT_USAGE;
+	case PD_EINVALID:
+	case PD_ETOOBIG: return PD_EXIT_DATAERR;
+	case PD_ENOINPUT:
+	case PD_ENOTFOUND: return PD_EXIT_NOINPUT;
+	case PD_EIO: return PD_EXIT_IOERR;
+	case PD_ECONFIG: return PD_EXIT_CONFIG;
+	case PD_ENOMEM:
+	case PD_EDEP:
+	case PD_EINTERNAL: return PD_EXIT_SOFTWARE;
+	}
+	return PD_EXIT_SOFTWARE;
+}
+
+typedef struct {
+	const char *name;
+	pd_rc (*fn)(pd_cli *c, int argc, char **argv);
+} command;
+
+static const command commands[] = {
+        {"status", pd_cmd_status},
+        {"periods", pd_cmd_periods},
+        {"timetable", pd_cmd_timetable},
+        {"calendar", pd_cmd_calendar},
+};
+
+static pd_rc no_cmd_opt(pd_cli *c, void *ctx, int opt, const char *arg)
+{
+	(void)c, (void)ctx, (void)arg;
+	return pd_error_set(PD_EINTERNAL, "option %d", opt);
+}
+
+int main(int argc, char **argv)
+{
+	pd_cli cli;
+	pd_rc rc = PD_OK;
+	const command *cmd = NULL;
+	int code;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.prog = "purdah";
+	/* Global options before the command. */
+	rc = pd_cli_parse(&cli, argc, argv, NULL, NULL, 0, no_cmd_opt, NULL,
+	                  usage);
+	if (rc == PD_OK && !cli.done) {
+		int first = optind;
+		if (first >= argc) {
+			rc = pd_error_set(PD_EUSAGE,
+			                  "purdah: no command given\n%s",
+			                  usage);
+		} else if (!strcmp(argv[first], "version") ||
+		           !strcmp(argv[first], "--version")) {
+			printf("purdah %s\n", PURDAH_VERSION);
+		} else if (!strcmp(argv[first], "help")) {
+			fputs(usage, stdout);
+		} else {
+			for (size_t i = 0;
+			     i < sizeof(commands) / sizeof(commands[0]); i++)
+				if (!strcmp(argv[first], commands[i].name))
+					cmd = &commands[i];
+			if (!cmd)
+				rc = pd_error_set(
+				        PD_EUSAGE,
+				        "purdah: unknown command '%s'\n%s",
+				        argv[first], usage);
+			else
+				rc = cmd->fn(&cli, argc - first, argv + first);
+		}
+	}
+	if (fflush(stdout) != 0 && rc == PD_OK)
+		rc = pd_error_set(PD_EIO, "purdah: cannot write the output");
+	if (rc < 0) {
+		const char *msg = pd_error_message();
+		fprintf(stderr, "purdah: %s\n", msg[0] ? msg : pd_rc_name(rc));
+		code = exit_code(rc);
+	} else {
+		code = cli.exit_status;
+	}
+	pd_cli_dispose(&cli);
+	pd_cleanup();
+	return code;
+}

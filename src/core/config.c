@@ -1,0 +1,331 @@
+/*
+ * Reading purdah.yaml into pd_config, strictly: every key is known, every
+ * value has the right shape, every error names file:line:column.
+ */
+#include "purdah/config.h"
+
+#include <string.h>
+
+#include "dep/yaml.h"
+#include "purdah/alloc.h"
+#include "purdah/buf.h"
+#include "purdah/file.h"
+
+static void free_list(char **l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		pd_free(l[i]);
+	pd_free(l);
+}
+
+void pd_config_free(pd_config *c)
+{
+	if (!c)
+		return;
+	pd_free(c->path);
+	pd_free(c->council_name);
+	free_list(c->areas, c->nareas);
+	free_list(c->calendars, c->ncalendars);
+	free_list(c->lexicons, c->nlexicons);
+	pd_free(c->timezone);
+	pd_free(c->calendar_file);
+	pd_free(c->freeze_file);
+	pd_free(c);
+}
+
+pd_rc pd_config_set_list(char ***list, size_t *count, char *const *items,
+                         size_t n)
+{
+	char **l = pd_calloc(n ? n : 1, sizeof(*l));
+
+	if (!l)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (!(l[i] = pd_strdup(items[i]))) {
+			free_list(l, i);
+			return pd_error_set(PD_ENOMEM, "out of memory");
+		}
+	}
+	free_list(*list, *count);
+	*list = l;
+	*count = n;
+	return PD_OK;
+}
+
+pd_rc pd_config_default(pd_config **out)
+{
+	pd_config *c = pd_calloc(1, sizeof(*c));
+	char *cal[] = {"calendars"}, *lex[] = {"lexicons"};
+
+	if (!c)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	c->council_name = pd_strdup("the council");
+	c->timezone = pd_strdup("Europe/London");
+	c->calendar_file = pd_strdup("calendars/elections.ics");
+	c->freeze_file = pd_strdup("calendars/freeze.ics");
+	if (!c->council_name || !c->timezone || !c->calendar_file ||
+	    !c->freeze_file ||
+	    pd_config_set_list(&c->calendars, &c->ncalendars, cal, 1) < 0 ||
+	    pd_config_set_list(&c->lexicons, &c->nlexicons, lex, 1) < 0) {
+		pd_config_free(c);
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	}
+	*out = c;
+	return PD_OK;
+}
+
+pd_rc pd_config_check_area(const pd_config *cfg, const char *area)
+{
+	if (!area || cfg->nareas == 0)
+		return PD_OK;
+	for (size_t i = 0; i < cfg->nareas; i++)
+		if (strcasecmp(cfg->areas[i], area) == 0)
+			return PD_OK;
+	return pd_error_set(PD_EUSAGE,
+	                    "area '%s' is not one of the council's areas in %s",
+	                    area, cfg->path ? cfg->path : "the configuration");
+}
+
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+	const char *file;
+	const char *dir; /* with trailing '/', or "" */
+} reader;
+
+static pd_rc bad(const reader *r, const pd_ynode *n, const char *what)
+{
+	return pd_error_set(PD_ECONFIG, "%s:%d:%d: %s", r->file,
+	                    n ? n->line : 1, n ? n->col : 1, what);
+}
+
+static pd_rc get_string(const reader *r, const pd_ynode *n, char **out,
+                        const char *key)
+{
+	char *s;
+
+	if (!n || n->kind != PD_Y_SCALAR || pd_ynode_is_null(n) ||
+	    n->len == 0) {
+		pd_buf b = PD_BUF_INIT(512);
+		pd_rc rc = pd_buf_printf(&b, "'%s' must be a non-empty string",
+		                         key);
+		rc = rc < 0 ? rc : bad(r, n, b.ptr);
+		pd_buf_dispose(&b);
+		return rc;
+	}
+	if (strlen(n->value) != n->len)
+		return bad(r, n, "NUL byte in a string");
+	if (!(s = pd_strdup(n->value)))
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	*out = s;
+	return PD_OK;
+}
+
+/* A path: relative ones are taken from the config file's directory. */
+static pd_rc get_path(const reader *r, const pd_ynode *n, char **out,
+                      const char *key)
+{
+	char *s = NULL;
+	pd_buf b = PD_BUF_INIT(4096);
+	pd_rc rc;
+
+	if ((rc = get_string(r, n, &s, key)) < 0)
+		return rc;
+	if (s[0] == '/' || !r->dir[0]) {
+		*out = s;
+		return PD_OK;
+	}
+	rc = pd_buf_printf(&b, "%s%s", r->dir, s);
+	pd_free(s);
+	if (rc < 0) {
+		pd_buf_dispose(&b);
+		return rc;
+	}
+	*out = pd_buf_detach(&b);
+	return *out ? PD_OK : pd_error_set(PD_ENOMEM, "out of memory");
+}
+
+static pd_rc replace(char **slot, char *v)
+{
+	pd_free(*slot);
+	*slot = v;
+	return PD_OK;
+}
+
+static pd_rc get_list(const reader *r, const pd_ynode *n, char ***list,
+                      size_t *count, const char *key, bool paths)
+{
+	char **l;
+	pd_rc rc = PD_OK;
+	size_t i;
+
+	if (!n || n->kind != PD_Y_SEQ) {
+		pd_buf b = PD_BUF_INIT(512);
+		rc = pd_buf_printf(&b, "'%s' must be a list", key);
+		rc = rc < 0 ? rc : bad(r, n, b.ptr);
+		pd_buf_dispose(&b);
+		return rc;
+	}
+	l = pd_calloc(n->nitems ? n->nitems : 1, sizeof(*l));
+	if (!l)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (i = 0; i < n->nitems && rc == PD_OK; i++)
+		rc = paths ? get_path(r, n->items[i], &l[i], key)
+		           : get_string(r, n->items[i], &l[i], key);
+	if (rc < 0) {
+		free_list(l, n->nitems);
+		return rc;
+	}
+	free_list(*list, *count);
+	*list = l;
+	*count = n->nitems;
+	return PD_OK;
+}
+
+static pd_rc read_council(const reader *r, const pd_ynode *m, pd_config *c)
+{
+	pd_rc rc = PD_OK;
+
+	if (m->kind != PD_Y_MAP)
+		return bad(r, m, "'council' must be a mapping (name, areas)");
+	for (size_t i = 0; i + 1 < m->nitems && rc == PD_OK; i += 2) {
+		const pd_ynode *k = m->items[i], *v = m->items[i + 1];
+		char *s = NULL;
+		if (k->kind != PD_Y_SCALAR)
+			return bad(r, k, "keys must be strings");
+		if (strcmp(k->value, "name") == 0) {
+			if ((rc = get_string(r, v, &s, "council.name")) ==
+			    PD_OK)
+				replace(&c->council_name, s);
+		} else if (strcmp(k->value, "areas") == 0) {
+			rc = get_list(r, v, &c->areas, &c->nareas,
+			              "council.areas", false);
+		} else {
+			pd_buf b = PD_BUF_INIT(512);
+			rc = pd_buf_printf(&b,
+			                   "unknown key 'council.%s' (known: "
+			                   "name, areas)",
+			                   k->value);
+			rc = rc < 0 ? rc : bad(r, k, b.ptr);
+			pd_buf_dispose(&b);
+		}
+	}
+	return rc;
+}
+
+static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
+{
+	pd_rc rc = PD_OK;
+
+	if (!root)
+		return PD_OK; /* an empty file: the defaults */
+	if (root->kind != PD_Y_MAP)
+		return bad(r, root, "the configuration must be a mapping");
+	for (size_t i = 0; i + 1 < root->nitems && rc == PD_OK; i += 2) {
+		const pd_ynode *k = root->items[i], *v = root->items[i + 1];
+		char *s = NULL;
+		if (k->kind != PD_Y_SCALAR)
+			return bad(r, k, "keys must be strings");
+		if (strcmp(k->value, "council") == 0) {
+			rc = read_council(r, v, c);
+		} else if (strcmp(k->value, "timezone") == 0) {
+			if ((rc = get_string(r, v, &s, "timezone")) == PD_OK)
+				replace(&c->timezone, s);
+		} else if (strcmp(k->value, "calendars") == 0) {
+			rc = get_list(r, v, &c->calendars, &c->ncalendars,
+			              "calendars", true);
+		} else if (strcmp(k->value, "lexicons") == 0) {
+			rc = get_list(r, v, &c->lexicons, &c->nlexicons,
+			              "lexicons", true);
+		} else if (strcmp(k->value, "calendar_file") == 0) {
+			if ((rc = get_path(r, v, &s, "calendar_file")) == PD_OK)
+				replace(&c->calendar_file, s);
+		} else if (strcmp(k->value, "freeze_file") == 0) {
+			if ((rc = get_path(r, v, &s, "freeze_file")) == PD_OK)
+				replace(&c->freeze_file, s);
+		} else {
+			pd_buf b = PD_BUF_INIT(512);
+			rc = pd_buf_printf(
+			        &b,
+			        "unknown key '%s' (known: council, timezone, "
+			        "calendars, lexicons, calendar_file, "
+			        "freeze_file)",
+			        k->value);
+			rc = rc < 0 ? rc : bad(r, k, b.ptr);
+			pd_buf_dispose(&b);
+		}
+	}
+	return rc;
+}
+
+static pd_rc rebase(char **slot, const char *dir)
+{
+	pd_buf b = PD_BUF_INIT(4096);
+
+	if ((*slot)[0] == '/')
+		return PD_OK;
+	if (pd_buf_printf(&b, "%s%s", dir, *slot) < 0)
+		return pd_error_code();
+	pd_free(*slot);
+	*slot = pd_buf_detach(&b);
+	return *slot ? PD_OK : pd_error_set(PD_ENOMEM, "out of memory");
+}
+
+/* The defaults of a configuration file are relative to the file too. */
+static pd_rc rebase_defaults(pd_config *c, const char *dir)
+{
+	pd_rc rc = PD_OK;
+
+	for (size_t i = 0; i < c->ncalendars && rc == PD_OK; i++)
+		rc = rebase(&c->calendars[i], dir);
+	for (size_t i = 0; i < c->nlexicons && rc == PD_OK; i++)
+		rc = rebase(&c->lexicons[i], dir);
+	if (rc == PD_OK)
+		rc = rebase(&c->calendar_file, dir);
+	if (rc == PD_OK)
+		rc = rebase(&c->freeze_file, dir);
+	return rc;
+}
+
+pd_rc pd_config_load(pd_config **out, const char *path)
+{
+	pd_buf text = PD_BUF_INIT(PD_MAX_CONFIG_BYTES);
+	pd_ydoc *doc = NULL;
+	pd_config *c = NULL;
+	char *dir = NULL, *slash;
+	reader r;
+	pd_rc rc;
+
+	if ((rc = pd_file_read(&text, path)) < 0) {
+		if (rc == PD_ETOOBIG)
+			rc = pd_error_set(PD_ECONFIG, "%s", pd_error_message());
+		goto done;
+	}
+	if ((rc = pd_yaml_parse(&doc, path, text.ptr, text.len)) < 0)
+		goto done;
+	if ((rc = pd_config_default(&c)) < 0)
+		goto done;
+	if (!(dir = pd_strdup(path)) || !(c->path = pd_strdup(path))) {
+		rc = pd_error_set(PD_ENOMEM, "out of memory");
+		goto done;
+	}
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[1] = '\0';
+	else
+		dir[0] = '\0';
+	r.file = path;
+	r.dir = dir;
+	if (dir[0] && (rc = rebase_defaults(c, dir)) < 0)
+		goto done;
+	if ((rc = read_root(&r, pd_ydoc_root(doc), c)) < 0)
+		goto done;
+	*out = c;
+	c = NULL;
+done:
+	pd_config_free(c);
+	pd_free(dir);
+	pd_ydoc_free(doc);
+	pd_buf_dispose(&text);
+	return rc;
+}

@@ -1,0 +1,1315 @@
+/*
+ * The libical adapter: the only file that includes <libical/ical.h>.
+ *
+ * libical is lenient and keeps no line numbers, so parsing goes in three
+ * steps: (1) a structural pre-scan of our own splits and unfolds lines
+ * (RFC 5545 3.1), checks content-line syntax and BEGIN/END nesting and keeps
+ * the physical line of every logical line; (2) the logical lines are fed to
+ * libical one by one; (3) libical's X-LIC-ERROR markers are mapped back to a
+ * line by comparing the properties libical kept with the lines of that
+ * component. Time zones (pd_tz) are libical's built-in zones, read from the
+ * system's tzdata.
+ */
+#include "dep/ical.h"
+
+#include <ctype.h>
+#include <libical/ical.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "purdah/alloc.h"
+
+/* ------------------------------------------------------------------------ */
+/* Time zones                                                               */
+
+struct pd_tz {
+	icaltimezone *zone;
+	char name[64];
+};
+
+#define PD_TZ_CACHE 32
+static struct pd_tz tz_cache[PD_TZ_CACHE];
+static size_t tz_cached;
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static icaltimezone *builtin_zone(const char *name)
+{
+	if (strcmp(name, "UTC") == 0 || strcmp(name, "Etc/UTC") == 0 ||
+	    strcmp(name, "GMT") == 0 || strcmp(name, "Z") == 0)
+		return icaltimezone_get_utc_timezone();
+	return icaltimezone_get_builtin_timezone(name);
+}
+
+pd_rc pd_tz_get(const pd_tz **out, const char *name)
+{
+	icaltimezone *z;
+	pd_rc rc = PD_OK;
+	size_t i;
+
+	if (!name || !*name || strlen(name) >= sizeof(tz_cache[0].name))
+		return pd_error_set(PD_ECONFIG, "time zone '%s' is not valid",
+		                    name ? name : "");
+	pthread_mutex_lock(&tz_lock);
+	for (i = 0; i < tz_cached; i++) {
+		if (strcmp(tz_cache[i].name, name) == 0) {
+			*out = &tz_cache[i];
+			goto done;
+		}
+	}
+	z = builtin_zone(name);
+	if (!z) {
+		rc = pd_error_set(
+		        PD_ECONFIG,
+		        "time zone '%s' is unknown (use an IANA name such "
+		        "as Europe/London)",
+		        name);
+		goto done;
+	}
+	if (tz_cached == PD_TZ_CACHE) {
+		rc = pd_error_set(PD_ETOOBIG, "too many time zones in use");
+		goto done;
+	}
+	tz_cache[tz_cached].zone = z;
+	memcpy(tz_cache[tz_cached].name, name, strlen(name) + 1);
+	*out = &tz_cache[tz_cached++];
+done:
+	pthread_mutex_unlock(&tz_lock);
+	return rc;
+}
+
+const char *pd_tz_name(const pd_tz *tz)
+{
+	return tz->name;
+}
+
+static struct icaltimetype civil_tt(pd_civil c, int is_date)
+{
+	struct icaltimetype tt = icaltime_null_time();
+
+	tt.year = c.year;
+	tt.month = c.month;
+	tt.day = c.day;
+	tt.hour = is_date ? 0 : c.hour;
+	tt.minute = is_date ? 0 : c.min;
+	tt.second = is_date ? 0 : c.sec;
+	tt.is_date = is_date;
+	return tt;
+}
+
+static pd_instant zone_to_instant(icaltimezone *zone, pd_civil c)
+{
+	return (pd_instant)icaltime_as_timet_with_zone(civil_tt(c, 0), zone);
+}
+
+pd_instant pd_tz_local_to_instant(const pd_tz *tz, pd_civil c)
+{
+	return zone_to_instant(tz->zone, c);
+}
+
+void pd_tz_instant_to_local(const pd_tz *tz, pd_instant t, pd_civil *out,
+                            int *utc_offset)
+{
+	struct icaltimetype tt =
+	        icaltime_from_timet_with_zone((time_t)t, 0, tz->zone);
+	pd_date d = {tt.year, tt.month, tt.day};
+
+	out->year = tt.year;
+	out->month = tt.month;
+	out->day = tt.day;
+	out->hour = tt.hour;
+	out->min = tt.minute;
+	out->sec = tt.second;
+	*utc_offset = (int)(pd_date_to_days(d) * 86400 + tt.hour * 3600 +
+	                    tt.minute * 60 + tt.second - t);
+}
+
+void pd_ics_cleanup(void)
+{
+	pthread_mutex_lock(&tz_lock);
+	tz_cached = 0;
+	icaltimezone_free_builtin_timezones();
+	pthread_mutex_unlock(&tz_lock);
+}
+
+/* Outlook writes Windows zone names as TZID; when a file carries no
+ * VTIMEZONE for them we map the common ones to IANA names (after CLDR's
+ * windowsZones table, "001" territory). */
+static const char *const windows_zones[][2] = {
+        {"GMT Standard Time", "Europe/London"},
+        {"Greenwich Standard Time", "Atlantic/Reykjavik"},
+        {"UTC", "UTC"},
+        {"W. Europe Standard Time", "Europe/Berlin"},
+        {"Romance Standard Time", "Europe/Paris"},
+        {"Central Europe Standard Time", "Europe/Budapest"},
+        {"Central European Standard Time", "Europe/Warsaw"},
+        {"GTB Standard Time", "Europe/Bucharest"},
+        {"FLE Standard Time", "Europe/Kiev"},
+        {"E. Europe Standard Time", "Europe/Chisinau"},
+        {"Eastern Standard Time", "America/New_York"},
+        {"Central Standard Time", "America/Chicago"},
+        {"Mountain Standard Time", "America/Denver"},
+        {"Pacific Standard Time", "America/Los_Angeles"},
+        {"AUS Eastern Standard Time", "Australia/Sydney"},
+        {"India Standard Time", "Asia/Calcutta"},
+        {"China Standard Time", "Asia/Shanghai"},
+        {"Tokyo Standard Time", "Asia/Tokyo"},
+};
+
+/* Resolve a TZID that no VTIMEZONE in the file defines. */
+static icaltimezone *zone_by_tzid(const char *tzid)
+{
+	const pd_tz *tz;
+	const char *p;
+	size_t i;
+	static const char *const areas[] = {
+	        "Europe/",   "America/", "Africa/", "Asia/", "Australia/",
+	        "Atlantic/", "Pacific/", "Indian/", "Etc/"};
+
+	for (i = 0; i < sizeof(windows_zones) / sizeof(windows_zones[0]); i++)
+		if (strcmp(tzid, windows_zones[i][0]) == 0)
+			return pd_tz_get(&tz, windows_zones[i][1]) < 0
+			               ? NULL
+			               : tz->zone;
+	/* "Europe/London", "/mozilla.org/20050126_1/Europe/London" ... */
+	for (i = 0; i < sizeof(areas) / sizeof(areas[0]); i++) {
+		p = strstr(tzid, areas[i]);
+		if (p && pd_tz_get(&tz, p) == PD_OK)
+			return tz->zone;
+	}
+	if (strcmp(tzid, "UTC") == 0 || strcmp(tzid, "GMT") == 0)
+		return icaltimezone_get_utc_timezone();
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pre-scan: lines, unfolding, structure                                    */
+
+#define PD_ICS_MAX_DEPTH 8
+#define PD_ICS_MAX_LINES 2000000
+
+typedef struct {
+	char *text; /* logical line, NUL-terminated, in the arena */
+	int line;   /* physical line number of its first part */
+	int depth;  /* nesting depth of the component it belongs to */
+	int comp;   /* index of the component it belongs to, -1 at top */
+	char kind;  /* 'B' BEGIN, 'E' END, 'P' property */
+} logline;
+
+typedef struct {
+	int begin_idx, end_idx; /* indices into lines */
+	char name[32];
+} compinfo;
+
+typedef struct {
+	const char *file;
+	logline *lines;
+	size_t nlines;
+	compinfo *comps;
+	size_t ncomps;
+	char *arena;
+} prescan;
+
+static void prescan_free(prescan *ps)
+{
+	pd_free(ps->lines);
+	pd_free(ps->comps);
+	pd_free(ps->arena);
+}
+
+static int is_name_char(unsigned char c)
+{
+	return isalnum(c) || c == '-';
+}
+
+/* Length of the name at the start of a content line, 0 when malformed. */
+static size_t line_name_len(const char *s)
+{
+	size_t n = 0;
+
+	while (is_name_char((unsigned char)s[n]))
+		n++;
+	if (n == 0 || (s[n] != ':' && s[n] != ';'))
+		return 0;
+	return n;
+}
+
+static int name_is(const char *s, size_t n, const char *want)
+{
+	return strlen(want) == n && strncasecmp(s, want, n) == 0;
+}
+
+/* Value after "BEGIN:"/"END:", trimmed of trailing blanks. */
+static void comp_name(char *dst, size_t cap, const char *value)
+{
+	size_t n = strlen(value);
+
+	while (n && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+		n--;
+	if (n >= cap)
+		n = cap - 1;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (char)toupper((unsigned char)value[i]);
+	dst[n] = '\0';
+}
+
+static pd_rc prescan_run(prescan *ps, const char *text, size_t len)
+{
+	size_t i = 0, cap_lines = 0, cap_comps = 0, out = 0;
+	int phys = 0, stack[PD_ICS_MAX_DEPTH], depth = 0, seen_cal = 0;
+	pd_rc rc = PD_OK;
+
+	if (len >= 3 && (unsigned char)text[0] == 0xEF &&
+	    (unsigned char)text[1] == 0xBB && (unsigned char)text[2] == 0xBF)
+		i = 3; /* UTF-8 byte-order mark */
+	ps->arena = pd_malloc(len + 1);
+	if (!ps->arena)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+
+	while (i < len) {
+		/* One physical line [i, e). */
+		size_t e = i, start_out = out;
+		int first_line;
+		logline *ll;
+		size_t nl;
+
+		phys++;
+		first_line = phys;
+		for (;;) {
+			while (e < len && text[e] != '\n' && text[e] != '\r') {
+				if (text[e] == '\0')
+					return pd_error_set(
+					        PD_ECONFIG,
+					        "%s:%d: NUL byte in the file",
+					        ps->file, phys);
+				ps->arena[out++] = text[e++];
+			}
+			/* Line end: CRLF, LF or lone CR. */
+			if (e < len && text[e] == '\r')
+				e++;
+			if (e < len && text[e] == '\n')
+				e++;
+			/* A following line starting with space/tab continues
+			 * this one (RFC 5545 3.1). */
+			if (e < len && (text[e] == ' ' || text[e] == '\t')) {
+				phys++;
+				e++;
+				continue;
+			}
+			break;
+		}
+		i = e;
+		ps->arena[out++] = '\0';
+		if (ps->arena[start_out] == '\0')
+			continue; /* blank line: tolerated, ignored */
+		if (ps->nlines >= PD_ICS_MAX_LINES)
+			return pd_error_set(
+			        PD_ECONFIG, "%s:%d: more than %d lines",
+			        ps->file, first_line, PD_ICS_MAX_LINES);
+		if (ps->nlines == cap_lines) {
+			size_t nc = cap_lines ? cap_lines * 2 : 256;
+			logline *n = pd_realloc(ps->lines, nc * sizeof(*n));
+			if (!n)
+				return pd_error_set(PD_ENOMEM, "out of memory");
+			ps->lines = n;
+			cap_lines = nc;
+		}
+		ll = &ps->lines[ps->nlines];
+		ll->text = ps->arena + start_out;
+		ll->line = first_line;
+		nl = line_name_len(ll->text);
+		if (nl == 0)
+			return pd_error_set(
+			        PD_ECONFIG,
+			        "%s:%d: not an iCalendar content line "
+			        "(expected NAME:value)",
+			        ps->file, first_line);
+		if (name_is(ll->text, nl, "BEGIN") && ll->text[nl] == ':') {
+			compinfo *ci;
+			if (depth == PD_ICS_MAX_DEPTH)
+				return pd_error_set(
+				        PD_ECONFIG,
+				        "%s:%d: components nested deeper "
+				        "than %d",
+				        ps->file, first_line, PD_ICS_MAX_DEPTH);
+			if (ps->ncomps == cap_comps) {
+				size_t nc = cap_comps ? cap_comps * 2 : 64;
+				compinfo *n =
+				        pd_realloc(ps->comps, nc * sizeof(*n));
+				if (!n)
+					return pd_error_set(PD_ENOMEM,
+					                    "out of memory");
+				ps->comps = n;
+				cap_comps = nc;
+			}
+			ci = &ps->comps[ps->ncomps];
+			comp_name(ci->name, sizeof(ci->name),
+			          ll->text + nl + 1);
+			if (!ci->name[0])
+				return pd_error_set(
+				        PD_ECONFIG,
+				        "%s:%d: BEGIN without a component name",
+				        ps->file, first_line);
+			if (depth == 0) {
+				if (strcmp(ci->name, "VCALENDAR") != 0)
+					return pd_error_set(
+					        PD_ECONFIG,
+					        "%s:%d: BEGIN:%s outside "
+					        "BEGIN:VCALENDAR",
+					        ps->file, first_line, ci->name);
+				seen_cal = 1;
+			}
+			ci->begin_idx = (int)ps->nlines;
+			ci->end_idx = -1;
+			ll->kind = 'B';
+			ll->comp = depth ? stack[depth - 1] : -1;
+			ll->depth = depth;
+			stack[depth++] = (int)ps->ncomps++;
+		} else if (name_is(ll->text, nl, "END") &&
+		           ll->text[nl] == ':') {
+			char nm[32];
+			compinfo *open;
+			comp_name(nm, sizeof(nm), ll->text + nl + 1);
+			if (depth == 0)
+				return pd_error_set(
+				        PD_ECONFIG,
+				        "%s:%d: END:%s without a BEGIN",
+				        ps->file, first_line, nm);
+			open = &ps->comps[stack[depth - 1]];
+			if (strcmp(nm, open->name) != 0)
+				return pd_error_set(
+				        PD_ECONFIG,
+				        "%s:%d: END:%s does not close BEGIN:%s "
+				        "of line %d",
+				        ps->file, first_line, nm, open->name,
+				        ps->lines[open->begin_idx].line);
+			open->end_idx = (int)ps->nlines;
+			ll->kind = 'E';
+			ll->comp = stack[depth - 1];
+			ll->depth = --depth;
+		} else {
+			if (depth == 0)
+				return pd_error_set(
+				        PD_ECONFIG,
+				        "%s:%d: property outside any component",
+				        ps->file, first_line);
+			ll->kind = 'P';
+			ll->comp = stack[depth - 1];
+			ll->depth = depth;
+		}
+		ps->nlines++;
+	}
+	if (depth > 0) {
+		compinfo *open = &ps->comps[stack[depth - 1]];
+		return pd_error_set(
+		        PD_ECONFIG,
+		        "%s:%d: file ends inside BEGIN:%s of line %d", ps->file,
+		        phys, open->name, ps->lines[open->begin_idx].line);
+	}
+	if (!seen_cal)
+		return pd_error_set(PD_ECONFIG,
+		                    "%s:%d: no BEGIN:VCALENDAR in the file",
+		                    ps->file, phys ? phys : 1);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* libical errors back to lines                                             */
+
+static size_t count_props(icalcomponent *c, const char *name)
+{
+	size_t n = 0;
+	icalproperty *p;
+
+	for (p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+		const char *pn = icalproperty_get_property_name(p);
+		if (icalproperty_isa(p) != ICAL_XLICERROR_PROPERTY && pn &&
+		    strcasecmp(pn, name) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* The line of the first property of component `ci` that libical dropped,
+ * or the component's BEGIN line when none can be told. */
+static int dropped_line(const prescan *ps, size_t ci, icalcomponent *c)
+{
+	const compinfo *info = &ps->comps[ci];
+	int idx;
+
+	for (idx = info->begin_idx + 1; idx < info->end_idx; idx++) {
+		const logline *ll = &ps->lines[idx];
+		char name[128];
+		size_t nl, seen = 0, kept;
+		int j;
+
+		if (ll->kind != 'P' || ll->comp != (int)ci)
+			continue;
+		nl = line_name_len(ll->text);
+		if (nl >= sizeof(name))
+			return ll->line;
+		memcpy(name, ll->text, nl);
+		name[nl] = '\0';
+		for (j = info->begin_idx + 1; j <= idx; j++)
+			if (ps->lines[j].kind == 'P' &&
+			    ps->lines[j].comp == (int)ci &&
+			    strncasecmp(ps->lines[j].text, name, nl) == 0 &&
+			    line_name_len(ps->lines[j].text) == nl)
+				seen++;
+		kept = count_props(c, name);
+		if (seen > kept)
+			return ll->line;
+	}
+	return ps->lines[info->begin_idx].line;
+}
+
+typedef struct {
+	const prescan *ps;
+	size_t next_comp; /* pre-order index into ps->comps */
+} walkstate;
+
+static pd_rc check_errors(walkstate *ws, icalcomponent *c)
+{
+	size_t me = ws->next_comp++;
+	icalproperty *p;
+	icalcomponent *sub;
+	pd_rc rc;
+
+	if (me < ws->ps->ncomps) {
+		p = icalcomponent_get_first_property(c,
+		                                     ICAL_XLICERROR_PROPERTY);
+		if (p) {
+			const char *msg = icalproperty_get_xlicerror(p);
+			return pd_error_set(
+			        PD_ECONFIG, "%s:%d: %s", ws->ps->file,
+			        dropped_line(ws->ps, me, c),
+			        msg ? msg : "libical reported an error");
+		}
+	}
+	for (sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
+	     sub; sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+		if ((rc = check_errors(ws, sub)) < 0)
+			return rc;
+	return PD_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events                                                                   */
+
+typedef struct {
+	const char *file;
+	icalcomponent *cal; /* the VCALENDAR */
+	icalcomponent *ev;  /* the VEVENT */
+	const pd_tz *tz;    /* floating times */
+	icaltimezone *wr_zone;
+	int line;
+	int dtstart_line;
+} evpriv;
+
+/* The logical line index of the n-th property `name` of component ci. */
+static int prop_line(const prescan *ps, size_t ci, const char *name)
+{
+	const compinfo *info = &ps->comps[ci];
+	size_t nl = strlen(name);
+
+	for (int idx = info->begin_idx + 1; idx < info->end_idx; idx++) {
+		const logline *ll = &ps->lines[idx];
+		if (ll->kind == 'P' && ll->comp == (int)ci &&
+		    line_name_len(ll->text) == nl &&
+		    strncasecmp(ll->text, name, nl) == 0)
+			return ll->line;
+	}
+	return ps->lines[info->begin_idx].line;
+}
+
+static const char *x_value(icalcomponent *c, const char *name)
+{
+	icalproperty *p;
+
+	for (p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY)) {
+		const char *xn = icalproperty_get_x_name(p);
+		if (xn && strcasecmp(xn, name) == 0)
+			return icalproperty_get_x(p);
+	}
+	return NULL;
+}
+
+typedef struct {
+	const char **items;
+	size_t count, cap;
+	char *store; /* one allocation per list item, tracked here */
+	char **owned;
+	size_t nowned;
+} strvec;
+
+static void strvec_dispose(strvec *v)
+{
+	for (size_t i = 0; i < v->nowned; i++)
+		pd_free(v->owned[i]);
+	pd_free(v->owned);
+	pd_free(v->items);
+	memset(v, 0, sizeof(*v));
+}
+
+/* Split `value` on unescaped commas; trim; drop empty items; unescape. */
+static pd_rc strvec_add_split(strvec *v, const char *value)
+{
+	const char *p = value;
+
+	while (p && *p) {
+		const char *q = p;
+		char *item, *w;
+		size_t n;
+
+		while (*q && *q != ',') {
+			if (*q == '\\' && q[1])
+				q++;
+			q++;
+		}
+		item = pd_malloc((size_t)(q - p) + 1);
+		if (!item)
+			return pd_error_set(PD_ENOMEM, "out of memory");
+		w = item;
+		for (const char *r = p; r < q; r++) {
+			if (*r == '\\' && r + 1 < q) {
+				r++;
+				*w++ = (*r == 'n' || *r == 'N') ? ' ' : *r;
+			} else {
+				*w++ = *r;
+			}
+		}
+		*w = '\0';
+		/* trim */
+		w = item;
+		while (*w == ' ' || *w == '\t')
+			w++;
+		n = strlen(w);
+		while (n && (w[n - 1] == ' ' || w[n - 1] == '\t'))
+			n--;
+		memmove(item, w, n);
+		item[n] = '\0';
+		if (v->nowned % 16 == 0) {
+			char **no = pd_realloc(v->owned,
+			                       (v->nowned + 16) * sizeof(*no));
+			if (!no) {
+				pd_free(item);
+				return pd_error_set(PD_ENOMEM, "out of memory");
+			}
+			v->owned = no;
+		}
+		v->owned[v->nowned++] = item;
+		if (n) {
+			if (v->count == v->cap) {
+				size_t nc = v->cap ? v->cap * 2 : 8;
+				const char **ni =
+				        pd_realloc(v->items, nc * sizeof(*ni));
+				if (!ni)
+					return pd_error_set(PD_ENOMEM,
+					                    "out of memory");
+				v->items = ni;
+				v->cap = nc;
+			}
+			v->items[v->count++] = item;
+		}
+		p = *q ? q + 1 : q;
+	}
+	return PD_OK;
+}
+
+/* Resolve a date or date-time property value to a pd_ics_when, also giving
+ * the zone used (NULL for dates). */
+static pd_rc resolve_time(const evpriv *e, icalproperty *prop,
+                          struct icaltimetype tt, const char *what, int line,
+                          pd_ics_when *out, icaltimezone **zone_out)
+{
+	icaltimezone *zone = NULL;
+
+	if (icaltime_is_null_time(tt) || !icaltime_is_valid_time(tt) ||
+	    tt.year < PD_YEAR_MIN || tt.year > PD_YEAR_MAX)
+		return pd_error_set(PD_ECONFIG, "%s:%d: %s has no usable value",
+		                    e->file, line, what);
+	if (tt.is_date) {
+		pd_date d = {tt.year, tt.month, tt.day};
+		if (!pd_date_valid(d))
+			return pd_error_set(PD_ECONFIG,
+			                    "%s:%d: %s is not a valid date",
+			                    e->file, line, what);
+		out->is_date = true;
+		out->date = d;
+		out->time = 0;
+		if (zone_out)
+			*zone_out = NULL;
+		return PD_OK;
+	}
+	if (icaltime_is_utc(tt)) {
+		zone = icaltimezone_get_utc_timezone();
+	} else if (tt.zone) {
+		zone = (icaltimezone *)tt.zone;
+	} else {
+		icalparameter *tzp = prop ? icalproperty_get_first_parameter(
+		                                    prop, ICAL_TZID_PARAMETER)
+		                          : NULL;
+		if (tzp) {
+			const char *tzid = icalparameter_get_tzid(tzp);
+			if (tzid)
+				zone = icalcomponent_get_timezone(e->cal, tzid);
+			if (!zone && tzid)
+				zone = zone_by_tzid(tzid);
+			if (!zone)
+				return pd_error_set(
+				        PD_ECONFIG,
+				        "%s:%d: %s uses time zone '%s', which "
+				        "the file does not define (no "
+				        "VTIMEZONE) and purdah does not know",
+				        e->file, line, what, tzid ? tzid : "");
+		} else {
+			zone = e->wr_zone ? e->wr_zone
+			                  : e->tz->zone; /* floating */
+		}
+	}
+	out->is_date = false;
+	out->time = (pd_instant)icaltime_as_timet_with_zone(tt, zone);
+	if (zone_out)
+		*zone_out = zone;
+	return PD_OK;
+}
+
+static pd_rc parse_events(const prescan *ps, icalcomponent *cal, size_t cal_ci,
+                          const pd_tz *tz, pd_ics_event_fn fn, void *ctx)
+{
+	pd_ics_calinfo info;
+	icalcomponent *c;
+	size_t ci = cal_ci;
+	pd_rc rc = PD_OK;
+	const pd_tz *wr = NULL;
+
+	memset(&info, 0, sizeof(info));
+	info.file = ps->file;
+	info.line = ps->lines[ps->comps[cal_ci].begin_idx].line;
+	info.kind = x_value(cal, "X-PURDAH-KIND");
+	info.nation = x_value(cal, "X-PURDAH-NATION");
+	info.name = x_value(cal, "X-WR-CALNAME");
+	info.wr_tz = x_value(cal, "X-WR-TIMEZONE");
+	if (info.wr_tz && pd_tz_get(&wr, info.wr_tz) < 0) {
+		wr = NULL; /* an unknown X-WR-TIMEZONE is a hint we cannot use
+		            */
+		pd_error_clear();
+	}
+
+	/* Components of this calendar follow it in pre-order; find each
+	 * VEVENT's index by scanning forward in ps->comps. */
+	for (c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c;
+	     c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
+		pd_ics_event ev;
+		evpriv priv;
+		strvec cats = {0}, areas = {0};
+		icalproperty *p;
+		const char *s;
+
+		/* advance to the next direct child of cal_ci */
+		for (ci++; ci < ps->ncomps; ci++) {
+			const logline *b = &ps->lines[ps->comps[ci].begin_idx];
+			if (b->comp == (int)cal_ci)
+				break;
+		}
+		if (ci >= ps->ncomps)
+			return pd_error_set(PD_EINTERNAL,
+			                    "%s: component structure mismatch",
+			                    ps->file);
+		if (icalcomponent_isa(c) != ICAL_VEVENT_COMPONENT)
+			continue;
+
+		memset(&ev, 0, sizeof(ev));
+		memset(&priv, 0, sizeof(priv));
+		priv.file = ps->file;
+		priv.cal = cal;
+		priv.ev = c;
+		priv.tz = tz;
+		priv.wr_zone = wr ? wr->zone : NULL;
+		priv.line = ps->lines[ps->comps[ci].begin_idx].line;
+		priv.dtstart_line = prop_line(ps, ci, "DTSTART");
+		ev.line = priv.line;
+		ev.priv = &priv;
+		ev.uid = icalcomponent_get_uid(c);
+		ev.summary = icalcomponent_get_summary(c);
+		ev.description = icalcomponent_get_description(c);
+		ev.location = icalcomponent_get_location(c);
+		ev.cancelled =
+		        icalcomponent_get_status(c) == ICAL_STATUS_CANCELLED;
+		ev.sequence = icalcomponent_get_sequence(c);
+		if (ev.sequence < 0)
+			ev.sequence = 0;
+		p = icalcomponent_get_first_property(c, ICAL_DTSTAMP_PROPERTY);
+		if (p) {
+			struct icaltimetype ds = icalproperty_get_dtstamp(p);
+			if (!icaltime_is_null_time(ds) &&
+			    icaltime_is_valid_time(ds)) {
+				ev.has_dtstamp = true;
+				ev.dtstamp =
+				        (pd_instant)icaltime_as_timet_with_zone(
+				                ds,
+				                icaltimezone_get_utc_timezone());
+			}
+		}
+		for (p = icalcomponent_get_first_property(
+		             c, ICAL_CATEGORIES_PROPERTY);
+		     p && rc == PD_OK; p = icalcomponent_get_next_property(
+		                               c, ICAL_CATEGORIES_PROPERTY))
+			rc = strvec_add_split(&cats,
+			                      icalproperty_get_categories(p));
+		for (p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY);
+		     p && rc == PD_OK;
+		     p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY)) {
+			const char *xn = icalproperty_get_x_name(p);
+			if (xn && strcasecmp(xn, "X-PURDAH-AREA") == 0)
+				rc = strvec_add_split(&areas,
+				                      icalproperty_get_x(p));
+		}
+		ev.categories = cats.items;
+		ev.ncategories = cats.count;
+		ev.areas = areas.items;
+		ev.nareas = areas.count;
+		ev.kind = x_value(c, "X-PURDAH-KIND");
+		ev.nation = x_value(c, "X-PURDAH-NATION");
+		ev.poll_type = x_value(c, "X-PURDAH-TYPE");
+		s = x_value(c, "X-PURDAH-POLL");
+		if (rc == PD_OK && s) {
+			if (pd_date_parse(&ev.poll, s, "X-PURDAH-POLL") < 0)
+				rc = pd_error_set(
+				        PD_ECONFIG,
+				        "%s:%d: X-PURDAH-POLL '%s' is not a "
+				        "date "
+				        "(YYYY-MM-DD)",
+				        ps->file,
+				        prop_line(ps, ci, "X-PURDAH-POLL"), s);
+			else
+				ev.has_poll = true;
+		}
+		p = icalcomponent_get_first_property(
+		        c, ICAL_RECURRENCEID_PROPERTY);
+		if (rc == PD_OK && p) {
+			ev.has_recurrence_id = true;
+			rc = resolve_time(&priv, p,
+			                  icalproperty_get_recurrenceid(p),
+			                  "RECURRENCE-ID",
+			                  prop_line(ps, ci, "RECURRENCE-ID"),
+			                  &ev.recurrence_id, NULL);
+		}
+		if (rc == PD_OK)
+			rc = fn(ctx, &info, &ev);
+		strvec_dispose(&cats);
+		strvec_dispose(&areas);
+		if (rc < 0)
+			return rc;
+	}
+	return PD_OK;
+}
+
+pd_rc pd_ics_parse(const char *file, const char *text, size_t len,
+                   const pd_tz *tz, pd_ics_event_fn fn, void *ctx)
+{
+	prescan ps;
+	icalparser *parser = NULL;
+	icalcomponent **roots = NULL;
+	size_t nroots = 0, i;
+	pd_rc rc;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.file = file;
+	if ((rc = prescan_run(&ps, text, len)) < 0)
+		goto done;
+
+	/* Every top-level component is a VCALENDAR (checked above); libical
+	 * returns each as it is completed. */
+	roots = pd_calloc(ps.ncomps, sizeof(*roots));
+	parser = icalparser_new();
+	if (!roots || !parser) {
+		rc = pd_error_set(PD_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < ps.nlines; i++) {
+		icalcomponent *c =
+		        icalparser_add_line(parser, ps.lines[i].text);
+		if (c) {
+			if (nroots == ps.ncomps) {
+				icalcomponent_free(c);
+				rc = pd_error_set(PD_EINTERNAL,
+				                  "%s: libical returned more "
+				                  "calendars than the file has",
+				                  file);
+				goto done;
+			}
+			roots[nroots++] = c;
+		}
+	}
+	{
+		icalcomponent *tail = icalparser_clean(parser);
+		if (tail)
+			icalcomponent_free(tail);
+	}
+	if (nroots == 0) {
+		rc = pd_error_set(PD_ECONFIG,
+		                  "%s:%d: libical found no calendar", file,
+		                  ps.lines[0].line);
+		goto done;
+	}
+	{
+		walkstate ws = {&ps, 0};
+		size_t top = 0;
+		for (i = 0; i < nroots; i++) {
+			if (icalcomponent_isa(roots[i]) !=
+			    ICAL_VCALENDAR_COMPONENT) {
+				rc = pd_error_set(
+				        PD_ECONFIG, "%s:%d: not a VCALENDAR",
+				        file,
+				        ps.lines[ps.comps[ws.next_comp < ps.ncomps
+				                                  ? ws.next_comp
+				                                  : 0]
+				                         .begin_idx]
+				                .line);
+				goto done;
+			}
+			top = ws.next_comp;
+			if ((rc = check_errors(&ws, roots[i])) < 0)
+				goto done;
+			if ((rc = parse_events(&ps, roots[i], top, tz, fn,
+			                       ctx)) < 0)
+				goto done;
+		}
+	}
+	rc = PD_OK;
+done:
+	for (i = 0; i < nroots; i++)
+		icalcomponent_free(roots[i]);
+	pd_free(roots);
+	if (parser)
+		icalparser_free(parser);
+	prescan_free(&ps);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Expansion                                                                */
+
+typedef struct {
+	pd_ics_occ *v;
+	size_t n, cap;
+} occvec;
+
+static pd_rc occ_add(occvec *o, const evpriv *e, pd_ics_occ occ)
+{
+	if (o->n >= PD_ICS_MAX_OCCURRENCES)
+		return pd_error_set(
+		        PD_ECONFIG,
+		        "%s:%d: the event recurs more than %d times "
+		        "before 2200",
+		        e->file, e->line, PD_ICS_MAX_OCCURRENCES);
+	if (o->n == o->cap) {
+		size_t nc = o->cap ? o->cap * 2 : 4;
+		pd_ics_occ *nv = pd_realloc(o->v, nc * sizeof(*nv));
+		if (!nv)
+			return pd_error_set(PD_ENOMEM, "out of memory");
+		o->v = nv;
+		o->cap = nc;
+	}
+	o->v[o->n++] = occ;
+	return PD_OK;
+}
+
+/* Local "civil seconds" of an instant in a zone, and back. */
+static int64_t civil_secs(icaltimezone *zone, pd_instant t)
+{
+	struct icaltimetype tt =
+	        icaltime_from_timet_with_zone((time_t)t, 0, zone);
+	pd_date d = {tt.year, tt.month, tt.day};
+	return pd_date_to_days(d) * 86400 + tt.hour * 3600 + tt.minute * 60 +
+	       tt.second;
+}
+
+static pd_instant from_civil_secs(icaltimezone *zone, int64_t cs)
+{
+	int64_t days = cs >= 0 ? cs / 86400 : -((-cs + 86399) / 86400);
+	int64_t rem = cs - days * 86400;
+	pd_date d = pd_days_to_date(days);
+	pd_civil c = {d.year,
+	              d.month,
+	              d.day,
+	              (int)(rem / 3600),
+	              (int)(rem % 3600 / 60),
+	              (int)(rem % 60)};
+	return zone_to_instant(zone, c);
+}
+
+typedef struct {
+	bool is_date;
+	int64_t date_span;    /* days, for dates */
+	int64_t nominal_secs; /* civil seconds added in the local zone */
+	int64_t exact_secs;   /* then exact seconds */
+	icaltimezone *zone;
+} spanrule;
+
+static pd_ics_occ make_occ(const spanrule *sr, pd_ics_when start)
+{
+	pd_ics_occ o;
+
+	o.start = start;
+	o.end = start;
+	if (start.is_date) {
+		o.end.date = pd_date_add_days(start.date, sr->date_span);
+	} else {
+		pd_instant t = start.time;
+		if (sr->nominal_secs)
+			t = from_civil_secs(sr->zone, civil_secs(sr->zone, t) +
+			                                      sr->nominal_secs);
+		o.end.time = t + sr->exact_secs;
+	}
+	return o;
+}
+
+static int when_eq(pd_ics_when a, pd_ics_when b, icaltimezone *zone)
+{
+	if (a.is_date && b.is_date)
+		return pd_date_cmp(a.date, b.date) == 0;
+	if (!a.is_date && !b.is_date)
+		return a.time == b.time;
+	/* A DATE EXDATE against a timed event: same local date. */
+	if (b.is_date && zone) {
+		struct icaltimetype tt =
+		        icaltime_from_timet_with_zone((time_t)a.time, 0, zone);
+		pd_date d = {tt.year, tt.month, tt.day};
+		return pd_date_cmp(d, b.date) == 0;
+	}
+	return 0;
+}
+
+static int occ_cmp(const void *pa, const void *pb)
+{
+	const pd_ics_occ *a = pa, *b = pb;
+	if (a->start.is_date && b->start.is_date)
+		return pd_date_cmp(a->start.date, b->start.date);
+	if (!a->start.is_date && !b->start.is_date)
+		return (a->start.time > b->start.time) -
+		       (a->start.time < b->start.time);
+	return a->start.is_date ? -1 : 1;
+}
+
+pd_rc pd_ics_event_expand(const pd_ics_event *ev, pd_ics_occ **out,
+                          size_t *count)
+{
+	const evpriv *e = ev->priv;
+	icalcomponent *c = e->ev;
+	icalproperty *p, *dtp;
+	pd_ics_when start, end;
+	icaltimezone *zone = NULL, *end_zone = NULL;
+	spanrule sr;
+	occvec occ = {NULL, 0, 0};
+	pd_ics_when *ex = NULL;
+	size_t nex = 0;
+	pd_rc rc;
+	int has_rule = 0;
+
+	memset(&sr, 0, sizeof(sr));
+	dtp = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+	if (!dtp)
+		return pd_error_set(PD_ECONFIG,
+		                    "%s:%d: the event has no DTSTART", e->file,
+		                    e->line);
+	if ((rc = resolve_time(e, dtp, icalproperty_get_dtstart(dtp), "DTSTART",
+	                       e->dtstart_line, &start, &zone)) < 0)
+		return rc;
+	sr.is_date = start.is_date;
+	sr.zone = zone;
+
+	p = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);
+	if (p) {
+		if ((rc = resolve_time(e, p, icalproperty_get_dtend(p), "DTEND",
+		                       e->dtstart_line, &end, &end_zone)) < 0)
+			return rc;
+		if (end.is_date != start.is_date)
+			return pd_error_set(
+			        PD_ECONFIG,
+			        "%s:%d: DTSTART and DTEND must both be dates "
+			        "or both be date-times (RFC 5545 3.6.1)",
+			        e->file, e->line);
+		if (start.is_date) {
+			sr.date_span = pd_date_to_days(end.date) -
+			               pd_date_to_days(start.date);
+		} else if (end_zone == zone) {
+			sr.nominal_secs = civil_secs(zone, end.time) -
+			                  civil_secs(zone, start.time);
+		} else {
+			sr.exact_secs = end.time - start.time;
+		}
+	} else if ((p = icalcomponent_get_first_property(
+	                    c, ICAL_DURATION_PROPERTY))) {
+		struct icaldurationtype d = icalproperty_get_duration(p);
+		int64_t days = (int64_t)d.weeks * 7 + d.days;
+		int64_t secs =
+		        (int64_t)d.hours * 3600 + d.minutes * 60 + d.seconds;
+		if (d.is_neg)
+			days = -days, secs = -secs;
+		if (start.is_date) {
+			if (secs != 0)
+				return pd_error_set(PD_ECONFIG,
+				                    "%s:%d: an all-day event's "
+				                    "DURATION must "
+				                    "be in days or weeks (RFC "
+				                    "5545 3.8.2.5)",
+				                    e->file, e->line);
+			sr.date_span = days;
+		} else {
+			sr.nominal_secs = days * 86400;
+			sr.exact_secs = secs;
+		}
+	} else if (start.is_date) {
+		sr.date_span = 1; /* RFC 5545 3.6.1: one day */
+	} else {
+		return pd_error_set(
+		        PD_ECONFIG,
+		        "%s:%d: a timed event needs DTEND or DURATION "
+		        "to be a period",
+		        e->file, e->line);
+	}
+	{
+		pd_ics_occ first = make_occ(&sr, start);
+		int ok = start.is_date ? pd_date_cmp(first.end.date,
+		                                     first.start.date) > 0
+		                       : first.end.time > first.start.time;
+		if (!ok)
+			return pd_error_set(
+			        PD_ECONFIG,
+			        "%s:%d: the event ends before or when it "
+			        "starts",
+			        e->file, e->line);
+	}
+
+	/* EXDATEs */
+	for (p = icalcomponent_get_first_property(c, ICAL_EXDATE_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_EXDATE_PROPERTY)) {
+		pd_ics_when w;
+		pd_ics_when *nx;
+		if ((rc = resolve_time(e, p, icalproperty_get_exdate(p),
+		                       "EXDATE", e->line, &w, NULL)) < 0)
+			goto done;
+		nx = pd_realloc(ex, (nex + 1) * sizeof(*nx));
+		if (!nx) {
+			rc = pd_error_set(PD_ENOMEM, "out of memory");
+			goto done;
+		}
+		ex = nx;
+		ex[nex++] = w;
+	}
+
+	/* RRULEs */
+	for (p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
+		struct icalrecurrencetype r = icalproperty_get_rrule(p);
+		struct icaltimetype dt = icalproperty_get_dtstart(dtp);
+		icalrecur_iterator *it;
+		struct icaltimetype next;
+		size_t guard = 0;
+
+		has_rule = 1;
+		if (r.freq == ICAL_NO_RECURRENCE) {
+			rc = pd_error_set(PD_ECONFIG,
+			                  "%s:%d: RRULE has no usable FREQ",
+			                  e->file, e->line);
+			goto done;
+		}
+		if (zone && !start.is_date)
+			dt.zone = zone;
+		it = icalrecur_iterator_new(r, dt);
+		if (!it) {
+			rc = pd_error_set(PD_ECONFIG,
+			                  "%s:%d: RRULE cannot be expanded",
+			                  e->file, e->line);
+			goto done;
+		}
+		for (next = icalrecur_iterator_next(it);
+		     !icaltime_is_null_time(next);
+		     next = icalrecur_iterator_next(it)) {
+			pd_ics_when w;
+			if (++guard > PD_ICS_MAX_OCCURRENCES + 1) {
+				rc = pd_error_set(
+				        PD_ECONFIG,
+				        "%s:%d: the event recurs more than %d "
+				        "times before 2200",
+				        e->file, e->line,
+				        PD_ICS_MAX_OCCURRENCES);
+				break;
+			}
+			if (next.year > PD_YEAR_MAX || next.year < PD_YEAR_MIN)
+				break;
+			if (start.is_date) {
+				w.is_date = true;
+				w.date.year = next.year;
+				w.date.month = next.month;
+				w.date.day = next.day;
+				w.time = 0;
+			} else {
+				pd_civil cv = {next.year,   next.month,
+				               next.day,    next.hour,
+				               next.minute, next.second};
+				w.is_date = false;
+				w.time = zone_to_instant(zone, cv);
+				if (w.time >= PD_ICS_HORIZON)
+					break;
+			}
+			if ((rc = occ_add(&occ, e, make_occ(&sr, w))) < 0)
+				break;
+		}
+		icalrecur_iterator_free(it);
+		if (rc < 0)
+			goto done;
+	}
+	if (!has_rule && (rc = occ_add(&occ, e, make_occ(&sr, start))) < 0)
+		goto done;
+
+	/* RDATEs */
+	for (p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p;
+	     p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY)) {
+		struct icaldatetimeperiodtype dp = icalproperty_get_rdate(p);
+		pd_ics_when w, we;
+		pd_ics_occ o;
+		if (!icaltime_is_null_time(dp.period.start)) {
+			if ((rc = resolve_time(e, p, dp.period.start, "RDATE",
+			                       e->line, &w, NULL)) < 0)
+				goto done;
+			o.start = w;
+			if (!icaltime_is_null_time(dp.period.end)) {
+				if ((rc = resolve_time(e, p, dp.period.end,
+				                       "RDATE", e->line, &we,
+				                       NULL)) < 0)
+					goto done;
+				o.end = we;
+			} else {
+				o = make_occ(&sr, w);
+				o.end.time =
+				        w.time + icaldurationtype_as_int(
+				                         dp.period.duration);
+			}
+		} else {
+			if ((rc = resolve_time(e, p, dp.time, "RDATE", e->line,
+			                       &w, NULL)) < 0)
+				goto done;
+			if (w.is_date != start.is_date) {
+				rc = pd_error_set(PD_ECONFIG,
+				                  "%s:%d: RDATE and DTSTART "
+				                  "must be of the "
+				                  "same type",
+				                  e->file, e->line);
+				goto done;
+			}
+			o = make_occ(&sr, w);
+		}
+		if ((rc = occ_add(&occ, e, o)) < 0)
+			goto done;
+	}
+
+	/* Drop EXDATEs and duplicates, sort. */
+	if (occ.n) {
+		size_t w = 0;
+		qsort(occ.v, occ.n, sizeof(*occ.v), occ_cmp);
+		for (size_t r = 0; r < occ.n; r++) {
+			int drop = 0;
+			for (size_t k = 0; k < nex && !drop; k++)
+				drop = when_eq(occ.v[r].start, ex[k], zone);
+			if (!drop && w > 0 &&
+			    occ_cmp(&occ.v[w - 1], &occ.v[r]) == 0)
+				drop = 1;
+			if (!drop)
+				occ.v[w++] = occ.v[r];
+		}
+		occ.n = w;
+	}
+	*out = occ.v;
+	*count = occ.n;
+	occ.v = NULL;
+	rc = PD_OK;
+done:
+	pd_free(occ.v);
+	pd_free(ex);
+	return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rendering                                                                */
+
+static struct icaltimetype when_tt(pd_ics_when w)
+{
+	if (w.is_date) {
+		pd_civil c = {w.date.year, w.date.month, w.date.day, 0, 0, 0};
+		return civil_tt(c, 1);
+	}
+	return icaltime_from_timet_with_zone((time_t)w.time, 0,
+	                                     icaltimezone_get_utc_timezone());
+}
+
+static icalproperty *x_prop(const char *name, const char *value)
+{
+	icalproperty *p = icalproperty_new_x(value);
+	if (p)
+		icalproperty_set_x_name(p, name);
+	return p;
+}
+
+pd_rc pd_ics_event_render(pd_buf *out, const pd_ics_new_event *ne)
+{
+	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
+	char *text = NULL;
+	pd_rc rc;
+	size_t i;
+	char poll[16];
+
+	if (!ev)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	icalcomponent_add_property(ev, icalproperty_new_uid(ne->uid));
+	icalcomponent_add_property(
+	        ev, icalproperty_new_dtstamp(icaltime_from_timet_with_zone(
+	                    (time_t)ne->dtstamp, 0,
+	                    icaltimezone_get_utc_timezone())));
+	icalcomponent_add_property(
+	        ev, icalproperty_new_dtstart(when_tt(ne->start)));
+	icalcomponent_add_property(ev,
+	                           icalproperty_new_dtend(when_tt(ne->end)));
+	if (ne->sequence > 0)
+		icalcomponent_add_property(
+		        ev, icalproperty_new_sequence(ne->sequence));
+	icalcomponent_add_property(ev, icalproperty_new_summary(ne->summary));
+	if (ne->description)
+		icalcomponent_add_property(
+		        ev, icalproperty_new_description(ne->description));
+	for (i = 0; i < ne->ncategories; i++)
+		icalcomponent_add_property(
+		        ev, icalproperty_new_categories(ne->categories[i]));
+	icalcomponent_add_property(
+	        ev, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+	for (i = 0; i < ne->nareas; i++)
+		icalcomponent_add_property(
+		        ev, x_prop("X-PURDAH-AREA", ne->areas[i]));
+	if (ne->kind)
+		icalcomponent_add_property(ev,
+		                           x_prop("X-PURDAH-KIND", ne->kind));
+	if (ne->poll_type)
+		icalcomponent_add_property(
+		        ev, x_prop("X-PURDAH-TYPE", ne->poll_type));
+	if (ne->nation)
+		icalcomponent_add_property(
+		        ev, x_prop("X-PURDAH-NATION", ne->nation));
+	if (ne->has_poll) {
+		pd_date_format(poll, sizeof(poll), ne->poll);
+		icalcomponent_add_property(ev, x_prop("X-PURDAH-POLL", poll));
+	}
+	text = icalcomponent_as_ical_string_r(ev);
+	if (!text) {
+		rc = pd_error_set(PD_EDEP, "libical could not write the event");
+		goto done;
+	}
+	rc = pd_buf_puts(out, text);
+done:
+	free(text);
+	icalcomponent_free(ev);
+	return rc;
+}

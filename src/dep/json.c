@@ -1,0 +1,202 @@
+/*
+ * The jansson adapter. pd_json is jansson's json_t behind an opaque name.
+ */
+#include "purdah/json.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "purdah/alloc.h"
+
+#define J(v) ((json_t *)(v))
+#define P(v) ((pd_json *)(v))
+
+pd_json *pd_json_object(void)
+{
+	return P(json_object());
+}
+
+pd_json *pd_json_array(void)
+{
+	return P(json_array());
+}
+
+/* Copy `s` replacing every invalid UTF-8 sequence with U+FFFD. */
+static char *utf8_sanitise(const char *s)
+{
+	size_t n = strlen(s), i = 0;
+	pd_buf b = PD_BUF_INIT((size_t)-1 / 4);
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = c < 0x80         ? 1
+		             : (c >> 5) == 6  ? 2
+		             : (c >> 4) == 14 ? 3
+		             : (c >> 3) == 30 ? 4
+		                              : 0;
+		bool ok = len > 0 && i + len <= n;
+		for (size_t k = 1; ok && k < len; k++)
+			ok = ((unsigned char)s[i + k] >> 6) == 2;
+		if (ok && len > 1) {
+			/* reject overlongs, surrogates, > U+10FFFF */
+			unsigned cp = c & (0x7F >> len);
+			for (size_t k = 1; k < len; k++)
+				cp = (cp << 6) |
+				     ((unsigned char)s[i + k] & 0x3F);
+			ok = !(len == 2 && cp < 0x80) &&
+			     !(len == 3 && cp < 0x800) &&
+			     !(len == 4 && cp < 0x10000) && cp <= 0x10FFFF &&
+			     !(cp >= 0xD800 && cp <= 0xDFFF);
+		}
+		if (ok) {
+			if (pd_buf_put(&b, s + i, len) < 0)
+				goto fail;
+			i += len;
+		} else {
+			if (pd_buf_puts(&b, "\xEF\xBF\xBD") < 0)
+				goto fail;
+			i++;
+		}
+	}
+	return pd_buf_detach(&b);
+fail:
+	pd_buf_dispose(&b);
+	return NULL;
+}
+
+pd_json *pd_json_string(const char *s)
+{
+	json_t *v;
+	char *clean;
+
+	if (!s)
+		return P(json_null());
+	v = json_string(s);
+	if (v)
+		return P(v);
+	clean = utf8_sanitise(s);
+	if (!clean)
+		return NULL;
+	v = json_string(clean);
+	pd_free(clean);
+	return P(v);
+}
+
+pd_json *pd_json_int(int64_t v)
+{
+	return P(json_integer((json_int_t)v));
+}
+
+pd_json *pd_json_bool(bool v)
+{
+	return P(json_boolean(v));
+}
+
+pd_json *pd_json_null(void)
+{
+	return P(json_null());
+}
+
+pd_json *pd_json_real(double v)
+{
+	return P(json_real(v));
+}
+
+pd_rc pd_json_set(pd_json *obj, const char *key, pd_json *v)
+{
+	if (!v || json_object_set_new(J(obj), key, J(v)) != 0)
+		return pd_error_set(PD_ENOMEM, "out of memory building JSON");
+	return PD_OK;
+}
+
+pd_rc pd_json_set_str(pd_json *obj, const char *key, const char *s)
+{
+	return pd_json_set(obj, key, pd_json_string(s));
+}
+
+pd_rc pd_json_set_int(pd_json *obj, const char *key, int64_t v)
+{
+	return pd_json_set(obj, key, pd_json_int(v));
+}
+
+pd_rc pd_json_set_bool(pd_json *obj, const char *key, bool v)
+{
+	return pd_json_set(obj, key, pd_json_bool(v));
+}
+
+pd_rc pd_json_append(pd_json *arr, pd_json *v)
+{
+	if (!v || json_array_append_new(J(arr), J(v)) != 0)
+		return pd_error_set(PD_ENOMEM, "out of memory building JSON");
+	return PD_OK;
+}
+
+pd_rc pd_json_dump(pd_buf *out, const pd_json *v, bool pretty)
+{
+	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY |
+	               (pretty ? JSON_INDENT(2) : JSON_COMPACT);
+	char *s = json_dumps(J(v), flags);
+	pd_rc rc;
+
+	if (!s)
+		return pd_error_set(PD_ENOMEM, "out of memory writing JSON");
+	rc = pd_buf_puts(out, s);
+	free(s);
+	return rc;
+}
+
+pd_rc pd_json_parse(pd_json **out, const char *name, const char *text,
+                    size_t len)
+{
+	json_error_t err;
+	json_t *v = json_loadb(text, len,
+	                       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+
+	if (!v)
+		return pd_error_set(PD_EINVALID, "%s:%d:%d: %s", name, err.line,
+		                    err.column, err.text);
+	*out = P(v);
+	return PD_OK;
+}
+
+pd_json *pd_json_get(const pd_json *obj, const char *key)
+{
+	return json_is_object(J(obj)) ? P(json_object_get(J(obj), key)) : NULL;
+}
+
+bool pd_json_is_object(const pd_json *v)
+{
+	return v && json_is_object(J(v));
+}
+
+bool pd_json_is_string(const pd_json *v)
+{
+	return v && json_is_string(J(v));
+}
+
+bool pd_json_is_null(const pd_json *v)
+{
+	return v && json_is_null(J(v));
+}
+
+const char *pd_json_str(const pd_json *v)
+{
+	return v && json_is_string(J(v)) ? json_string_value(J(v)) : NULL;
+}
+
+size_t pd_json_array_size(const pd_json *v)
+{
+	return v && json_is_array(J(v)) ? json_array_size(J(v)) : 0;
+}
+
+pd_json *pd_json_array_get(const pd_json *v, size_t i)
+{
+	return v && json_is_array(J(v)) ? P(json_array_get(J(v), i)) : NULL;
+}
+
+void pd_json_free(pd_json *v)
+{
+	if (v)
+		json_decref(J(v));
+}
