@@ -77,6 +77,7 @@ typedef struct {
 	"SSI 2011/399 Sch 1 (Scottish Local Government Elections Order 2011)"
 #define NI_LOCAL "Electoral Law Act (Northern Ireland) 1962 Sch 5 r.1(2)"
 
+/* clang-format off */
 static const rule rules[] = {
         {PD_POLL_LOCAL, PD_NATION_ENGLAND, EW_LOCAL(SI_LOCAL_EW), NULL},
         {PD_POLL_LOCAL, PD_NATION_WALES, EW_LOCAL(SI_LOCAL_EW), NULL},
@@ -184,7 +185,8 @@ static const rule rules[] = {
          "the notice may be published from the 35th working day"},
         {PD_POLL_NI_ASSEMBLY,
          PD_NATION_NI,
-         NONE_,
+         {25, CAL_TIMETABLE, NULL,
+          "on the day of dissolution (Electoral Commission timetable, 2022)"},
          {25, CAL_TIMETABLE, NULL,
           "Northern Ireland Act 1998 s.31; SI 2010/2944 art 2"},
          {16, CAL_TIMETABLE, "1pm",
@@ -195,8 +197,7 @@ static const rule rules[] = {
          POSTAL_NI,
          'D',
          NONE_,
-         "the notice of election follows the dissolution; no separate "
-         "statutory latest date applies"},
+         "the notice of election is published on the day of dissolution"},
         {PD_POLL_UK_PARLIAMENT,
          PD_NATION_NONE,
          {22, CAL_TIMETABLE, "4pm", "RPA 1983 Sch 1 r.1-2"},
@@ -253,6 +254,20 @@ static const rule rules[] = {
          "for a governance referendum (SI 2012/323 reg 5) '28 days' may be "
          "calendar days, a later start: the earlier, working-day start is "
          "shown"},
+};
+/* clang-format on */
+
+/* One-off statutory changes to a single poll's timetable. */
+typedef struct {
+	pd_poll_type type;
+	int year, month, day;
+	int postal_days;
+	const char *source;
+} oneoff;
+
+static const oneoff oneoffs[] = {
+        {PD_POLL_SCOTTISH_PARLIAMENT, 2021, 5, 6, 21,
+         "Scottish General Election (Coronavirus) Act 2021 s.3"},
 };
 
 static const char *const type_names[PD_POLL__COUNT] = {
@@ -535,6 +550,15 @@ pd_rc pd_timetable_compute(pd_timetable *out, const pd_holidays *h,
 		apply(&c, &ni, &out->postal_vote_deadline);
 	} else {
 		apply(&c, &r->postal, &out->postal_vote_deadline);
+	}
+	for (size_t i = 0; i < sizeof(oneoffs) / sizeof(oneoffs[0]); i++) {
+		const oneoff *o = &oneoffs[i];
+		pd_date d = {o->year, o->month, o->day};
+		if (o->type == type && pd_date_cmp(d, poll) == 0) {
+			deadline pv = {o->postal_days, CAL_TIMETABLE, "5pm",
+			               o->source};
+			apply(&c, &pv, &out->postal_vote_deadline);
+		}
 	}
 	switch (r->period_from) {
 	case 'N': out->period_start = out->notice_of_election; break;

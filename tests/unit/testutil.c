@@ -1,0 +1,82 @@
+/*
+ * Shared unit-test helpers (see testutil.h).
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "purdah/error.h"
+
+const pd_tz *tu_london(void)
+{
+	const pd_tz *tz = NULL;
+	if (pd_tz_get(&tz, "Europe/London") < 0)
+		fail_msg("Europe/London: %s", pd_error_message());
+	return tz;
+}
+
+pd_instant tu_time(const char *s)
+{
+	pd_instant t = 0;
+	if (pd_time_parse(&t, s, tu_london(), "test") < 0)
+		fail_msg("%s", pd_error_message());
+	return t;
+}
+
+pd_date tu_date(const char *s)
+{
+	pd_date d = {0, 0, 0};
+	if (pd_date_parse(&d, s, "test") < 0)
+		fail_msg("%s", pd_error_message());
+	return d;
+}
+
+pd_calendar *tu_calendar(const char *ics, int with_holidays)
+{
+	pd_calendar *cal = NULL;
+
+	if (pd_calendar_new(&cal, tu_london()) < 0)
+		fail_msg("%s", pd_error_message());
+	if (with_holidays) {
+		static const char *const files[] = {
+		        "calendars/bank-holidays-england-and-wales.ics",
+		        "calendars/bank-holidays-scotland.ics",
+		        "calendars/bank-holidays-northern-ireland.ics",
+		};
+		for (size_t i = 0; i < 3; i++)
+			if (pd_calendar_load_path(cal, files[i]) < 0)
+				fail_msg("%s", pd_error_message());
+	}
+	if (ics &&
+	    pd_calendar_load_buffer(cal, "test.ics", ics, strlen(ics)) < 0)
+		fail_msg("test.ics: %s", pd_error_message());
+	if (pd_calendar_finish(cal) < 0)
+		fail_msg("%s", pd_error_message());
+	return cal;
+}
+
+pd_rc tu_calendar_error(const char *ics)
+{
+	pd_calendar *cal = NULL;
+	pd_rc rc;
+
+	if (pd_calendar_new(&cal, tu_london()) < 0)
+		fail_msg("%s", pd_error_message());
+	rc = pd_calendar_load_buffer(cal, "test.ics", ics, strlen(ics));
+	if (rc == PD_OK)
+		rc = pd_calendar_finish(cal);
+	pd_calendar_free(cal);
+	return rc;
+}
+
+pd_calendar *tu_holidays(void)
+{
+	return tu_calendar(NULL, 1);
+}
+
+size_t tu_active(const pd_calendar *cal, const char *when, const char *area)
+{
+	const pd_period *out[16];
+	return pd_calendar_active(cal, tu_time(when), area, out, 16);
+}

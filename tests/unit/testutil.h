@@ -1,0 +1,44 @@
+/*
+ * Helpers shared by the unit tests (linked into every tests/unit/test_*).
+ * Each test binary is a cmocka group run from the repository root.
+ */
+#ifndef PURDAH_TESTUTIL_H
+#define PURDAH_TESTUTIL_H
+
+/* cmocka needs these before its header. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "purdah/calendar.h"
+#include "purdah/time.h"
+
+/* Europe/London, looked up once. */
+const pd_tz *tu_london(void);
+
+/* Parse "2026-03-30T00:00:00+01:00"-style TIME (any form pd_time_parse
+ * takes, in London); fails the test on error. */
+pd_instant tu_time(const char *s);
+pd_date tu_date(const char *s);
+
+/*
+ * A calendar from iCalendar text (LF line ends are fine) plus the shipped
+ * bank holidays when `with_holidays`; finished. Fails the test on error.
+ * Free with pd_calendar_free().
+ */
+pd_calendar *tu_calendar(const char *ics, int with_holidays);
+
+/* Load text that must fail: returns the rc and leaves the message in
+ * pd_error_message(). */
+pd_rc tu_calendar_error(const char *ics);
+
+/* The shipped bank holidays only. */
+pd_calendar *tu_holidays(void);
+
+/* Number of periods active at `when` (TIME string) for `area` (or NULL). */
+size_t tu_active(const pd_calendar *cal, const char *when, const char *area);
+
+#endif
