@@ -1131,6 +1131,7 @@ pd_rc pd_ics_event_expand(const pd_ics_event *ev, pd_ics_occ **out,
 		     !icaltime_is_null_time(next);
 		     next = icalrecur_iterator_next(it)) {
 			pd_ics_when w;
+			memset(&w, 0, sizeof(w));
 			if (++guard > PD_ICS_MAX_OCCURRENCES + 1) {
 				rc = pd_error_set(
 				        PD_ECONFIG,
