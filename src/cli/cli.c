@@ -48,10 +48,16 @@ pd_rc pd_cli_parse(pd_cli *c, int argc, char **argv, const char *shortopts,
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	memcpy(all, cmd_opts, ncmd * sizeof(*all));
 	memcpy(all + ncmd, globals, ng * sizeof(*all));
-	/* '+': stop at the first operand; ':': report missing arguments. */
-	if ((rc = pd_buf_printf(&so, "+:h%s", shortopts ? shortopts : "")) < 0)
+	/* Before the command ('+'): stop at the command name. Within a
+	 * command: options may follow operands. ':' reports missing values. */
+	if ((rc = pd_buf_printf(&so, "%s:h%s", c->in_command ? "" : "+",
+	                        shortopts ? shortopts : "")) < 0)
 		goto done;
+#ifdef __GLIBC__
+	optind = 0; /* glibc: a full reset of getopt's state */
+#else
 	optind = 1;
+#endif
 	opterr = 0;
 	while (rc == PD_OK &&
 	       (opt = getopt_long(argc, argv, so.ptr, all, NULL)) != -1) {

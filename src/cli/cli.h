@@ -43,6 +43,7 @@ typedef struct pd_cli {
 	 * 2 block). */
 	int exit_status;
 	bool done; /* --help was answered: the command stops, successfully */
+	bool in_command; /* parsing a command's own options */
 } pd_cli;
 
 /* Global options accepted by every command (merged into its table). */

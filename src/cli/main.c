@@ -109,8 +109,10 @@ int main(int argc, char **argv)
 				        PD_EUSAGE,
 				        "purdah: unknown command '%s'\n%s",
 				        argv[first], usage);
-			else
+			else {
+				cli.in_command = true;
 				rc = cmd->fn(&cli, argc - first, argv + first);
+			}
 		}
 	}
 	if (fflush(stdout) != 0 && rc == PD_OK)
