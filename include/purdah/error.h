@@ -35,6 +35,10 @@ pd_rc pd_error_set(pd_rc rc, const char *fmt, ...)
 #endif
         ;
 
+/* Keep the current message but record it under `rc` (a failure found by a
+ * lower layer that means something else here); returns `rc`. */
+pd_rc pd_error_recode(pd_rc rc);
+
 /* Prefix the current message with "prefix: " (adds context going up). */
 void pd_error_prefix(const char *fmt, ...)
 #if defined(__GNUC__)

@@ -62,11 +62,11 @@ pd_rc pd_tz_get(const pd_tz **out, const char *name);
 const char *pd_tz_name(const pd_tz *tz);
 
 /*
- * The instant of a local civil time in `tz`. A time in the spring-forward
- * gap takes the summer offset (01:30 on the day BST starts is 00:30 UTC); a
- * repeated autumn time is its second, winter-time occurrence (01:30 on the
- * day BST ends is 01:30 UTC). Midnight, where periods start, is never
- * either in the UK.
+ * The instant of a local civil time in `tz`, as RFC 5545 3.3.5 reads one:
+ * a time in the spring-forward gap takes the offset from before the gap
+ * (01:30 on the day BST starts is 01:30 UTC); a time that happens twice is
+ * its first occurrence (01:30 on the day BST ends is 00:30 UTC). Midnight,
+ * where periods start, is never either in the UK.
  */
 pd_instant pd_tz_local_to_instant(const pd_tz *tz, pd_civil c);
 /* The start (00:00 local) of date `d` in `tz`. */

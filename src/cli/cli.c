@@ -46,7 +46,9 @@ pd_rc pd_cli_parse(pd_cli *c, int argc, char **argv, const char *shortopts,
 
 	if (!all)
 		return pd_error_set(PD_ENOMEM, "out of memory");
-	memcpy(all, cmd_opts, ncmd * sizeof(*all));
+	if (ncmd)
+		memcpy(all, cmd_opts, ncmd * sizeof(*all));
+	c->usage = usage; /* main() prints it after a usage error */
 	memcpy(all + ncmd, globals, ng * sizeof(*all));
 	/* Before the command ('+'): stop at the command name. Within a
 	 * command: options may follow operands. ':' reports missing values. */
@@ -67,15 +69,17 @@ pd_rc pd_cli_parse(pd_cli *c, int argc, char **argv, const char *shortopts,
 			break;
 		}
 		if (opt == '?') {
-			rc = pd_error_set(PD_EUSAGE,
-			                  "%s: unknown option '%s'\n%s",
-			                  argv[0], argv[optind - 1], usage);
+			rc = pd_error_set(PD_EUSAGE, "%s%sunknown option '%s'",
+			                  c->in_command ? argv[0] : "",
+			                  c->in_command ? ": " : "",
+			                  argv[optind - 1]);
 			break;
 		}
 		if (opt == ':') {
-			rc = pd_error_set(PD_EUSAGE,
-			                  "%s: option '%s' needs a value\n%s",
-			                  argv[0], argv[optind - 1], usage);
+			rc = pd_error_set(PD_EUSAGE, "%s%soption '%s' needs a value",
+			                  c->in_command ? argv[0] : "",
+			                  c->in_command ? ": " : "",
+			                  argv[optind - 1]);
 			break;
 		}
 		if (pd_cli_global_opt(c, opt, optarg, &rc))
@@ -101,7 +105,7 @@ pd_rc pd_cli_setup(pd_cli *c)
 	else
 		rc = pd_config_default(&c->cfg);
 	if (rc == PD_ENOINPUT)
-		rc = pd_error_set(PD_ECONFIG, "%s", pd_error_message());
+		rc = pd_error_recode(PD_ECONFIG);
 	if (rc < 0)
 		return rc;
 	if (c->ncalendars &&

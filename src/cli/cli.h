@@ -44,6 +44,7 @@ typedef struct pd_cli {
 	int exit_status;
 	bool done; /* --help was answered: the command stops, successfully */
 	bool in_command; /* parsing a command's own options */
+	const char *usage; /* the usage of the command being run */
 } pd_cli;
 
 /* Global options accepted by every command (merged into its table). */

@@ -50,7 +50,8 @@ static pd_rc check_one(pd_cli *c, const char *path)
 			size_t h = pd_holidays_count(pd_calendar_holidays(cal),
 			                             regions[i]);
 			if (h)
-				printf(", %zu bank holidays (%s)", h,
+				printf(", %zu bank holiday%s (%s)", h,
+				       h == 1 ? "" : "s",
 				       pd_region_name(regions[i]));
 		}
 		printf("\n");
@@ -79,8 +80,7 @@ static pd_rc cmd_check(pd_cli *c, int argc, char **argv)
 		return rc;
 	if (optind >= argc)
 		return pd_error_set(PD_EUSAGE,
-		                    "calendar check: no FILE given\n%s",
-		                    calendar_usage);
+		                    "calendar check: no FILE given");
 	if ((rc = pd_cli_setup(c)) < 0)
 		return rc;
 	/* Check every file, report each failure, fail if any failed. */
@@ -158,15 +158,14 @@ static pd_rc cmd_add(pd_cli *c, int argc, char **argv)
 		goto done;
 	if (optind < argc) {
 		rc = pd_error_set(PD_EUSAGE,
-		                  "calendar add: unexpected '%s'\n%s",
-		                  argv[optind], calendar_usage);
+		                  "calendar add: unexpected '%s'",
+		                  argv[optind]);
 		goto done;
 	}
 	if (!o.type || !o.poll || !o.name || !*o.name) {
 		rc = pd_error_set(PD_EUSAGE,
 		                  "calendar add: --type, --poll and --name are "
-		                  "required\n%s",
-		                  calendar_usage);
+		                  "required");
 		goto done;
 	}
 	if ((rc = pd_poll_type_parse(&type, o.type)) < 0 ||
@@ -235,7 +234,8 @@ static pd_rc cmd_add(pd_cli *c, int argc, char **argv)
 		if (!o.nareas)
 			printf("whole council");
 		for (size_t i = 0; i < o.nareas; i++)
-			printf("%s%s", i ? ", " : "areas: ", o.areas[i]);
+			printf("%s%s", i ? ", " : o.nareas == 1 ? "area: " : "areas: ",
+			       o.areas[i]);
 		printf("] UID %s\n", uid);
 	}
 done:
@@ -262,8 +262,7 @@ static pd_rc cmd_import(pd_cli *c, int argc, char **argv)
 	if (optind + 1 != argc) {
 		rc = pd_error_set(
 		        PD_EUSAGE,
-		        "calendar import-holidays: give one JSON file\n%s",
-		        calendar_usage);
+		        "calendar import-holidays: give one JSON file");
 		goto done;
 	}
 	if ((rc = pd_file_read(&text, argv[optind])) < 0)
@@ -283,6 +282,7 @@ done:
 
 pd_rc pd_cmd_calendar(pd_cli *c, int argc, char **argv)
 {
+	c->usage = calendar_usage;
 	if (argc >= 2 && !strcmp(argv[1], "check"))
 		return cmd_check(c, argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "add"))
@@ -294,7 +294,7 @@ pd_rc pd_cmd_calendar(pd_cli *c, int argc, char **argv)
 		fputs(calendar_usage, stdout);
 		return PD_OK;
 	}
-	return pd_error_set(PD_EUSAGE, "calendar: %s%s\n%s",
+	return pd_error_set(PD_EUSAGE, "calendar: %s%s",
 	                    argc >= 2 ? "unknown subcommand " : "no subcommand",
-	                    argc >= 2 ? argv[1] : "", calendar_usage);
+	                    argc >= 2 ? argv[1] : "");
 }

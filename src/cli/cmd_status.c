@@ -85,8 +85,8 @@ pd_rc pd_cmd_status(pd_cli *c, int argc, char **argv)
 	    c->done)
 		return rc;
 	if (optind < argc)
-		return pd_error_set(PD_EUSAGE, "status: unexpected '%s'\n%s",
-		                    argv[optind], status_usage);
+		return pd_error_set(PD_EUSAGE, "status: unexpected '%s'",
+		                    argv[optind]);
 	if ((rc = pd_cli_calendar(c)) < 0)
 		return rc;
 	if ((rc = pd_config_check_area(c->cfg, o.area)) < 0)
@@ -154,9 +154,15 @@ pd_rc pd_cmd_status(pd_cli *c, int argc, char **argv)
 		pd_cli_fmt_start(s, sizeof(s), next, c->tz);
 		pd_cli_fmt_end(e, sizeof(e), next, c->tz);
 		pd_cli_fmt_areas(a, sizeof(a), next);
-		printf("Next: %s '%s', from %s to %s (in %ld day%s) [%s]\n",
-		       pd_period_kind_phrase(next->kind), next->name, s, e, in,
-		       in == 1 ? "" : "s", a);
+		char next_when[32];
+		if (in <= 0)
+			snprintf(next_when, sizeof(next_when), "today");
+		else
+			snprintf(next_when, sizeof(next_when), "in %ld day%s", in,
+			         in == 1 ? "" : "s");
+		printf("Next: %s '%s', from %s to %s (%s) [%s]\n",
+		       pd_period_kind_phrase(next->kind), next->name, s, e, next_when,
+		       a);
 	} else {
 		printf("Next: none known.\n");
 	}
@@ -183,8 +189,8 @@ pd_rc pd_cmd_periods(pd_cli *c, int argc, char **argv)
 	    c->done)
 		return rc;
 	if (optind < argc)
-		return pd_error_set(PD_EUSAGE, "periods: unexpected '%s'\n%s",
-		                    argv[optind], periods_usage);
+		return pd_error_set(PD_EUSAGE, "periods: unexpected '%s'",
+		                    argv[optind]);
 	if ((rc = pd_cli_calendar(c)) < 0)
 		return rc;
 	if ((rc = pd_config_check_area(c->cfg, o.area)) < 0)
@@ -222,7 +228,7 @@ pd_rc pd_cmd_periods(pd_cli *c, int argc, char **argv)
 		pd_cli_fmt_start(s, sizeof(s), p, c->tz);
 		pd_cli_fmt_end(e, sizeof(e), p, c->tz);
 		pd_cli_fmt_areas(a, sizeof(a), p);
-		printf("%-16s to %-22s %-11s %s [%s]\n", s, e,
+		printf("%-22s to %-28s %-11s %s [%s]\n", s, e,
 		       pd_period_kind_name(p->kind), p->name, a);
 	}
 	if (arr)

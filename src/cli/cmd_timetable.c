@@ -188,13 +188,12 @@ pd_rc pd_cmd_timetable(pd_cli *c, int argc, char **argv)
 	    c->done)
 		return rc;
 	if (optind < argc)
-		return pd_error_set(PD_EUSAGE, "timetable: unexpected '%s'\n%s",
-		                    argv[optind], timetable_usage);
+		return pd_error_set(PD_EUSAGE, "timetable: unexpected '%s'",
+		                    argv[optind]);
 	if (!o.poll || !o.type)
 		return pd_error_set(
 		        PD_EUSAGE,
-		        "timetable: --poll and --type are required\n%s",
-		        timetable_usage);
+		        "timetable: --poll and --type are required");
 	if (o.json && o.ics)
 		return pd_error_set(PD_EUSAGE,
 		                    "timetable: --json or --ics, not both");

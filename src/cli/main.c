@@ -3,6 +3,7 @@
  * one place where a pd_rc becomes an exit status (sysexits style: 64 usage,
  * 65 bad input data, 66 input missing, 70 internal, 74 I/O, 78 config).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,15 +71,24 @@ static const command commands[] = {
         {"calendar", pd_cmd_calendar},
 };
 
-static pd_rc no_cmd_opt(pd_cli *c, void *ctx, int opt, const char *arg)
+static pd_rc main_opt(pd_cli *c, void *ctx, int opt, const char *arg)
 {
-	(void)c, (void)ctx, (void)arg;
-	return pd_error_set(PD_EINTERNAL, "option %d", opt);
+	bool *version = ctx;
+
+	(void)c, (void)arg;
+	if (opt != 'V')
+		return pd_error_set(PD_EINTERNAL, "option %d", opt);
+	*version = true;
+	return PD_OK;
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option main_opts[] = {
+		{ "version", no_argument, NULL, 'V' },
+	};
 	pd_cli cli;
+	bool version = false;
 	pd_rc rc = PD_OK;
 	const command *cmd = NULL;
 	int code;
@@ -86,14 +96,15 @@ int main(int argc, char **argv)
 	memset(&cli, 0, sizeof(cli));
 	cli.prog = "purdah";
 	/* Global options before the command. */
-	rc = pd_cli_parse(&cli, argc, argv, NULL, NULL, 0, no_cmd_opt, NULL,
-	                  usage);
-	if (rc == PD_OK && !cli.done) {
+	rc = pd_cli_parse(&cli, argc, argv, NULL, main_opts, 1, main_opt,
+	                  &version, usage);
+	if (rc == PD_OK && version) {
+		printf("purdah %s\n", PURDAH_VERSION);
+	} else if (rc == PD_OK && !cli.done) {
 		int first = optind;
 		if (first >= argc) {
 			rc = pd_error_set(PD_EUSAGE,
-			                  "purdah: no command given\n%s",
-			                  usage);
+			                  "no command given");
 		} else if (!strcmp(argv[first], "version") ||
 		           !strcmp(argv[first], "--version")) {
 			printf("purdah %s\n", PURDAH_VERSION);
@@ -107,8 +118,8 @@ int main(int argc, char **argv)
 			if (!cmd)
 				rc = pd_error_set(
 				        PD_EUSAGE,
-				        "purdah: unknown command '%s'\n%s",
-				        argv[first], usage);
+				        "unknown command '%s'",
+				        argv[first]);
 			else {
 				cli.in_command = true;
 				rc = cmd->fn(&cli, argc - first, argv + first);
@@ -116,10 +127,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (fflush(stdout) != 0 && rc == PD_OK)
-		rc = pd_error_set(PD_EIO, "purdah: cannot write the output");
+		rc = pd_error_set(PD_EIO, "cannot write the output");
 	if (rc < 0) {
 		const char *msg = pd_error_message();
 		fprintf(stderr, "purdah: %s\n", msg[0] ? msg : pd_rc_name(rc));
+		if (rc == PD_EUSAGE && cli.usage)
+			fputs(cli.usage, stderr);
 		code = exit_code(rc);
 	} else {
 		code = cli.exit_status;

@@ -366,7 +366,7 @@ static pd_rc load_file(pd_calendar *cal, const char *path)
 
 	if ((rc = pd_file_read(&text, path)) < 0) {
 		if (rc == PD_ETOOBIG || rc == PD_ENOINPUT || rc == PD_EIO)
-			rc = pd_error_set(PD_ECONFIG, "%s", pd_error_message());
+			rc = pd_error_recode(PD_ECONFIG);
 		goto done;
 	}
 	rc = pd_calendar_load_buffer(cal, path, text.ptr, text.len);
@@ -384,7 +384,7 @@ pd_rc pd_calendar_load_path(pd_calendar *cal, const char *path)
 	if (!pd_file_is_dir(path))
 		return load_file(cal, path);
 	if ((rc = pd_file_list(&files, &n, path, ".ics")) < 0)
-		return pd_error_set(PD_ECONFIG, "%s", pd_error_message());
+		return pd_error_recode(PD_ECONFIG);
 	for (i = 0; i < n && rc == PD_OK; i++)
 		rc = load_file(cal, files[i]);
 	pd_file_list_free(files, n);

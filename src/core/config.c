@@ -10,6 +10,7 @@
 #include "purdah/alloc.h"
 #include "purdah/buf.h"
 #include "purdah/file.h"
+#include "purdah/time.h"
 
 static void free_list(char **l, size_t n)
 {
@@ -229,7 +230,13 @@ static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
 		if (strcmp(k->value, "council") == 0) {
 			rc = read_council(r, v, c);
 		} else if (strcmp(k->value, "timezone") == 0) {
-			if ((rc = get_string(r, v, &s, "timezone")) == PD_OK)
+			const pd_tz *tz;
+			if ((rc = get_string(r, v, &s, "timezone")) == PD_OK &&
+			    (rc = pd_tz_get(&tz, s)) < 0) {
+				pd_free(s);
+				rc = bad(r, v, pd_error_message());
+			}
+			if (rc == PD_OK)
 				replace(&c->timezone, s);
 		} else if (strcmp(k->value, "calendars") == 0) {
 			rc = get_list(r, v, &c->calendars, &c->ncalendars,
@@ -298,7 +305,7 @@ pd_rc pd_config_load(pd_config **out, const char *path)
 
 	if ((rc = pd_file_read(&text, path)) < 0) {
 		if (rc == PD_ETOOBIG)
-			rc = pd_error_set(PD_ECONFIG, "%s", pd_error_message());
+			rc = pd_error_recode(PD_ECONFIG);
 		goto done;
 	}
 	if ((rc = pd_yaml_parse(&doc, path, text.ptr, text.len)) < 0)

@@ -9,18 +9,27 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PD_ERROR_MAX 1024
+#define PD_ERROR_MAX 2048
 
 static _Thread_local char err_msg[PD_ERROR_MAX];
 static _Thread_local pd_rc err_code;
 
 pd_rc pd_error_set(pd_rc rc, const char *fmt, ...)
 {
+	char msg[PD_ERROR_MAX];
 	va_list ap;
 
+	/* Format aside first: an argument may be the current message. */
 	va_start(ap, fmt);
-	vsnprintf(err_msg, sizeof(err_msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(err_msg, msg, sizeof(err_msg));
+	err_code = rc;
+	return rc;
+}
+
+pd_rc pd_error_recode(pd_rc rc)
+{
 	err_code = rc;
 	return rc;
 }

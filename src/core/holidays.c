@@ -143,11 +143,12 @@ bool pd_holidays_is(const pd_holidays *h, unsigned regions, pd_date d)
 	return false;
 }
 
-static bool year_has_data(const dayset *s, int year)
+/* Bank holidays of `year` in one set. */
+static size_t year_count(const dayset *s, int year)
 {
 	pd_date jan1 = {year, 1, 1}, dec31 = {year, 12, 31};
 	int64_t a = pd_date_to_days(jan1), b = pd_date_to_days(dec31);
-	size_t lo = 0, hi = s->n;
+	size_t lo = 0, hi = s->n, n = 0;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -156,22 +157,44 @@ static bool year_has_data(const dayset *s, int year)
 		else
 			hi = mid;
 	}
-	return lo < s->n && s->days[lo] <= b;
+	while (lo < s->n && s->days[lo] <= b)
+		lo++, n++;
+	return n;
 }
+
+/* The standing bank holidays of a year (Banking and Financial Dealings
+ * Act 1971 Sch 1, with the later additions): England and Wales 8,
+ * Scotland 9, Northern Ireland 10. Fewer means the year's data is
+ * incomplete, and a timetable would silently count a holiday as a
+ * working day. */
+static const size_t year_minimum[3] = {8, 9, 10};
 
 pd_rc pd_holidays_cover(const pd_holidays *h, unsigned regions, int year)
 {
-	for (int i = 0; i < 3; i++)
-		if ((regions & (1u << i)) && !year_has_data(&h->set[i], year))
+	for (int i = 0; i < 3; i++) {
+		size_t n;
+		if (!(regions & (1u << i)))
+			continue;
+		n = year_count(&h->set[i], year);
+		if (n == 0)
 			return pd_error_set(
 			        PD_ECONFIG,
 			        "no bank-holiday data for %s in %d: add that "
-			        "year's "
-			        "holidays to a calendar with "
-			        "X-PURDAH-KIND:BANK-HOLIDAYS "
-			        "and X-PURDAH-NATION:%s",
+			        "year's holidays to a calendar with "
+			        "X-PURDAH-KIND:BANK-HOLIDAYS and "
+			        "X-PURDAH-NATION:%s (or run purdah calendar "
+			        "import-holidays)",
 			        pd_region_name((pd_region)(1u << i)), year,
 			        pd_region_name((pd_region)(1u << i)));
+		if (n < year_minimum[i])
+			return pd_error_set(
+			        PD_ECONFIG,
+			        "only %zu bank holiday%s for %s in %d: a full "
+			        "year has at least %zu, so the data is incomplete",
+			        n, n == 1 ? "" : "s",
+			        pd_region_name((pd_region)(1u << i)), year,
+			        year_minimum[i]);
+	}
 	return PD_OK;
 }
 

@@ -97,9 +97,48 @@ static struct icaltimetype civil_tt(pd_civil c, int is_date)
 	return tt;
 }
 
+/* The UTC offset (seconds east) of `zone` at instant `t`. */
+static int64_t offset_at(icaltimezone *zone, int64_t t)
+{
+	struct icaltimetype tt =
+	        icaltime_from_timet_with_zone((time_t)t, 0, zone);
+	pd_date d = {tt.year, tt.month, tt.day};
+
+	return pd_date_to_days(d) * 86400 + tt.hour * 3600 + tt.minute * 60 +
+	       tt.second - t;
+}
+
+/*
+ * Local civil time in `zone` to an instant, as RFC 5545 3.3.5 says: a time
+ * that does not exist (in a spring-forward gap) takes the offset from
+ * before the gap; a time that happens twice is its first occurrence.
+ */
 static pd_instant zone_to_instant(icaltimezone *zone, pd_civil c)
 {
-	return (pd_instant)icaltime_as_timet_with_zone(civil_tt(c, 0), zone);
+	pd_date d = {c.year, c.month, c.day};
+	int64_t local = pd_date_to_days(d) * 86400 + c.hour * 3600 +
+	                c.min * 60 + c.sec;
+	/* Offsets in force a day either side bracket any transition. */
+	int64_t before = offset_at(zone, local - 86400);
+	int64_t after = offset_at(zone, local + 86400);
+	int64_t t1 = local - before, t2 = local - after;
+	bool ok1 = offset_at(zone, t1) == before;
+	bool ok2 = offset_at(zone, t2) == after;
+
+	if (ok1 && ok2)
+		return t1 < t2 ? t1 : t2; /* repeated: the first occurrence */
+	if (ok1)
+		return t1;
+	if (ok2)
+		return t2;
+	return t1; /* in the gap: the offset from before it */
+}
+
+/* An icaltimetype's fields as a pd_civil. */
+static pd_civil tt_civil(struct icaltimetype tt)
+{
+	pd_civil c = {tt.year, tt.month, tt.day, tt.hour, tt.minute, tt.second};
+	return c;
 }
 
 pd_instant pd_tz_local_to_instant(const pd_tz *tz, pd_civil c)
@@ -469,6 +508,48 @@ typedef struct {
 	size_t next_comp; /* pre-order index into ps->comps */
 } walkstate;
 
+/*
+ * libical drops a property with an empty value and says "No value for NAME
+ * property". Exports do write such lines (Google: "DESCRIPTION:"), and
+ * dropping an empty value loses nothing, so that one error is tolerated when
+ * the component really has a NAME line with an empty value. Every other
+ * error is fatal.
+ */
+static bool empty_value_error(const prescan *ps, size_t ci, const char *msg)
+{
+	static const char pre[] = "No value for ";
+	const compinfo *info = &ps->comps[ci];
+	const char *name = msg + sizeof(pre) - 1;
+	size_t nl = 0;
+
+	if (strncmp(msg, pre, sizeof(pre) - 1) != 0)
+		return false;
+	while (is_name_char((unsigned char)name[nl]))
+		nl++;
+	if (nl == 0 || strncmp(name + nl, " property", 9) != 0)
+		return false;
+	for (int idx = info->begin_idx + 1; idx < info->end_idx; idx++) {
+		const logline *ll = &ps->lines[idx];
+		const char *v;
+		if (ll->kind != 'P' || ll->comp != (int)ci ||
+		    line_name_len(ll->text) != nl ||
+		    strncasecmp(ll->text, name, nl) != 0)
+			continue;
+		/* The value starts after the first ':' outside quotes. */
+		v = ll->text + nl;
+		for (bool q = false; *v && (q || *v != ':'); v++)
+			if (*v == '"')
+				q = !q;
+		if (*v == ':')
+			v++;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v == '\0')
+			return true;
+	}
+	return false;
+}
+
 static pd_rc check_errors(walkstate *ws, icalcomponent *c)
 {
 	size_t me = ws->next_comp++;
@@ -477,18 +558,22 @@ static pd_rc check_errors(walkstate *ws, icalcomponent *c)
 	pd_rc rc;
 
 	if (me < ws->ps->ncomps) {
-		p = icalcomponent_get_first_property(c,
-		                                     ICAL_XLICERROR_PROPERTY);
-		if (p) {
+		for (p = icalcomponent_get_first_property(c,
+		                                          ICAL_XLICERROR_PROPERTY);
+		     p; p = icalcomponent_get_next_property(
+		                c, ICAL_XLICERROR_PROPERTY)) {
 			const char *msg = icalproperty_get_xlicerror(p);
-			return pd_error_set(
-			        PD_ECONFIG, "%s:%d: %s", ws->ps->file,
-			        dropped_line(ws->ps, me, c),
-			        msg ? msg : "libical reported an error");
+			if (msg && empty_value_error(ws->ps, me, msg))
+				continue;
+			return pd_error_set(PD_ECONFIG, "%s:%d: %s",
+			                    ws->ps->file,
+			                    dropped_line(ws->ps, me, c),
+			                    msg ? msg : "libical reported an error");
 		}
 	}
 	for (sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
-	     sub; sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+	     sub;
+	     sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
 		if ((rc = check_errors(ws, sub)) < 0)
 			return rc;
 	return PD_OK;
@@ -670,7 +755,9 @@ static pd_rc resolve_time(const evpriv *e, icalproperty *prop,
 		}
 	}
 	out->is_date = false;
-	out->time = (pd_instant)icaltime_as_timet_with_zone(tt, zone);
+	out->time = zone == icaltimezone_get_utc_timezone()
+	                    ? (pd_instant)icaltime_as_timet_with_zone(tt, zone)
+	                    : zone_to_instant(zone, tt_civil(tt));
 	if (zone_out)
 		*zone_out = zone;
 	return PD_OK;
@@ -1150,11 +1237,8 @@ pd_rc pd_ics_event_expand(const pd_ics_event *ev, pd_ics_occ **out,
 				w.date.day = next.day;
 				w.time = 0;
 			} else {
-				pd_civil cv = {next.year,   next.month,
-				               next.day,    next.hour,
-				               next.minute, next.second};
 				w.is_date = false;
-				w.time = zone_to_instant(zone, cv);
+				w.time = zone_to_instant(zone, tt_civil(next));
 				if (w.time >= PD_ICS_HORIZON)
 					break;
 			}
