@@ -49,6 +49,7 @@ pd_rc pd_json_parse(pd_json **out, const char *name, const char *text,
 pd_json *pd_json_get(const pd_json *obj, const char *key);
 bool pd_json_is_object(const pd_json *v);
 bool pd_json_is_string(const pd_json *v);
+bool pd_json_is_array(const pd_json *v);
 bool pd_json_is_null(const pd_json *v);
 const char *pd_json_str(const pd_json *v);
 size_t pd_json_array_size(const pd_json *v);

@@ -76,10 +76,10 @@ pd_rc pd_cli_parse(pd_cli *c, int argc, char **argv, const char *shortopts,
 			break;
 		}
 		if (opt == ':') {
-			rc = pd_error_set(PD_EUSAGE, "%s%soption '%s' needs a value",
-			                  c->in_command ? argv[0] : "",
-			                  c->in_command ? ": " : "",
-			                  argv[optind - 1]);
+			rc = pd_error_set(
+			        PD_EUSAGE, "%s%soption '%s' needs a value",
+			        c->in_command ? argv[0] : "",
+			        c->in_command ? ": " : "", argv[optind - 1]);
 			break;
 		}
 		if (pd_cli_global_opt(c, opt, optarg, &rc))

@@ -43,7 +43,7 @@ typedef struct pd_cli {
 	 * 2 block). */
 	int exit_status;
 	bool done; /* --help was answered: the command stops, successfully */
-	bool in_command; /* parsing a command's own options */
+	bool in_command;   /* parsing a command's own options */
 	const char *usage; /* the usage of the command being run */
 } pd_cli;
 

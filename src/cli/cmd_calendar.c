@@ -79,8 +79,7 @@ static pd_rc cmd_check(pd_cli *c, int argc, char **argv)
 	    c->done)
 		return rc;
 	if (optind >= argc)
-		return pd_error_set(PD_EUSAGE,
-		                    "calendar check: no FILE given");
+		return pd_error_set(PD_EUSAGE, "calendar check: no FILE given");
 	if ((rc = pd_cli_setup(c)) < 0)
 		return rc;
 	/* Check every file, report each failure, fail if any failed. */
@@ -157,8 +156,7 @@ static pd_rc cmd_add(pd_cli *c, int argc, char **argv)
 	    c->done)
 		goto done;
 	if (optind < argc) {
-		rc = pd_error_set(PD_EUSAGE,
-		                  "calendar add: unexpected '%s'",
+		rc = pd_error_set(PD_EUSAGE, "calendar add: unexpected '%s'",
 		                  argv[optind]);
 		goto done;
 	}
@@ -234,7 +232,10 @@ static pd_rc cmd_add(pd_cli *c, int argc, char **argv)
 		if (!o.nareas)
 			printf("whole council");
 		for (size_t i = 0; i < o.nareas; i++)
-			printf("%s%s", i ? ", " : o.nareas == 1 ? "area: " : "areas: ",
+			printf("%s%s",
+			       i               ? ", "
+			       : o.nareas == 1 ? "area: "
+			                       : "areas: ",
 			       o.areas[i]);
 		printf("] UID %s\n", uid);
 	}

@@ -158,11 +158,11 @@ pd_rc pd_cmd_status(pd_cli *c, int argc, char **argv)
 		if (in <= 0)
 			snprintf(next_when, sizeof(next_when), "today");
 		else
-			snprintf(next_when, sizeof(next_when), "in %ld day%s", in,
-			         in == 1 ? "" : "s");
+			snprintf(next_when, sizeof(next_when), "in %ld day%s",
+			         in, in == 1 ? "" : "s");
 		printf("Next: %s '%s', from %s to %s (%s) [%s]\n",
-		       pd_period_kind_phrase(next->kind), next->name, s, e, next_when,
-		       a);
+		       pd_period_kind_phrase(next->kind), next->name, s, e,
+		       next_when, a);
 	} else {
 		printf("Next: none known.\n");
 	}

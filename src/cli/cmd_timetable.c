@@ -192,8 +192,7 @@ pd_rc pd_cmd_timetable(pd_cli *c, int argc, char **argv)
 		                    argv[optind]);
 	if (!o.poll || !o.type)
 		return pd_error_set(
-		        PD_EUSAGE,
-		        "timetable: --poll and --type are required");
+		        PD_EUSAGE, "timetable: --poll and --type are required");
 	if (o.json && o.ics)
 		return pd_error_set(PD_EUSAGE,
 		                    "timetable: --json or --ics, not both");

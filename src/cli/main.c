@@ -85,7 +85,7 @@ static pd_rc main_opt(pd_cli *c, void *ctx, int opt, const char *arg)
 int main(int argc, char **argv)
 {
 	static const struct option main_opts[] = {
-		{ "version", no_argument, NULL, 'V' },
+	        {"version", no_argument, NULL, 'V'},
 	};
 	pd_cli cli;
 	bool version = false;
@@ -103,8 +103,7 @@ int main(int argc, char **argv)
 	} else if (rc == PD_OK && !cli.done) {
 		int first = optind;
 		if (first >= argc) {
-			rc = pd_error_set(PD_EUSAGE,
-			                  "no command given");
+			rc = pd_error_set(PD_EUSAGE, "no command given");
 		} else if (!strcmp(argv[first], "version") ||
 		           !strcmp(argv[first], "--version")) {
 			printf("purdah %s\n", PURDAH_VERSION);
@@ -116,10 +115,9 @@ int main(int argc, char **argv)
 				if (!strcmp(argv[first], commands[i].name))
 					cmd = &commands[i];
 			if (!cmd)
-				rc = pd_error_set(
-				        PD_EUSAGE,
-				        "unknown command '%s'",
-				        argv[first]);
+				rc = pd_error_set(PD_EUSAGE,
+				                  "unknown command '%s'",
+				                  argv[first]);
 			else {
 				cli.in_command = true;
 				rc = cmd->fn(&cli, argc - first, argv + first);

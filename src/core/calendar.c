@@ -17,6 +17,7 @@
 
 typedef struct raw {
 	char *uid;
+	bool not_period; /* a version that is no longer a period */
 	int sequence;
 	pd_instant dtstamp;
 	bool cancelled;
@@ -277,11 +278,14 @@ static pd_rc on_event(void *vctx, const pd_ics_calinfo *ci,
 		return rc;
 	if (is_holiday)
 		return add_holidays(cal, ci, ev);
-	if (!is_period)
+	if (!is_period && !(ev->uid && *ev->uid))
 		return PD_OK;
 
 	memset(&r, 0, sizeof(r));
-	r.kind = kind;
+	/* Every version of a UID counts, so a newer version that is no
+	 * longer a period (its category removed in Outlook) ends it. */
+	r.not_period = !is_period;
+	r.kind = is_period ? kind : PD_PERIOD_ELECTION;
 	r.sequence = ev->sequence;
 	r.dtstamp = ev->has_dtstamp ? ev->dtstamp : 0;
 	r.cancelled = ev->cancelled;
@@ -318,7 +322,7 @@ static pd_rc on_event(void *vctx, const pd_ics_calinfo *ci,
 	}
 	if (failed)
 		return pd_error_set(PD_ENOMEM, "out of memory");
-	if (!r.cancelled) {
+	if (!r.cancelled && !r.not_period) {
 		if ((rc = pd_ics_event_expand(ev, &r.occ, &r.nocc)) < 0)
 			return rc;
 		if (r.nocc == 0) {
@@ -529,13 +533,14 @@ static pd_rc merge_group(pd_calendar *cal, raw *g, size_t n)
 	if (!master) {
 		/* Overrides without a series: each is a period of its own. */
 		for (k = i; k < i + m; k++)
-			for (size_t j = 0; !g[k].cancelled && j < g[k].nocc;
+			for (size_t j = 0; !g[k].cancelled &&
+			                   !g[k].not_period && j < g[k].nocc;
 			     j++)
 				if ((rc = emit(cal, &g[k], &g[k].occ[j])) < 0)
 					return rc;
 		return PD_OK;
 	}
-	if (master->cancelled)
+	if (master->cancelled || master->not_period)
 		return PD_OK;
 	for (size_t j = 0; j < master->nocc; j++) {
 		const raw *ov = NULL;
@@ -546,8 +551,9 @@ static pd_rc merge_group(pd_calendar *cal, raw *g, size_t n)
 			rc = emit(cal, master, &master->occ[j]);
 		} else {
 			rc = PD_OK;
-			for (size_t q = 0;
-			     !ov->cancelled && q < ov->nocc && rc == PD_OK; q++)
+			for (size_t q = 0; !ov->cancelled && !ov->not_period &&
+			                   q < ov->nocc && rc == PD_OK;
+			     q++)
 				rc = emit(cal, ov, &ov->occ[q]);
 		}
 		if (rc < 0)

@@ -388,17 +388,24 @@ pd_rc pd_calfile_import_holidays(const char *dir, const char *json_name,
 		return rc;
 	/* Check everything before writing anything: all or nothing. */
 	for (size_t i = 0; i < 3 && rc == PD_OK; i++) {
-		const pd_json *events =
-		        pd_json_get(pd_json_get(root, divisions[i]), "events");
+		const pd_json *div = pd_json_get(root, divisions[i]);
+		const pd_json *events = pd_json_get(div, "events");
+		if (div && !pd_json_is_array(events)) {
+			rc = pd_error_set(PD_EINVALID,
+			                  "%s: \"%s\" has no \"events\" list",
+			                  json_name, divisions[i]);
+			break;
+		}
 		for (size_t k = 0; k < pd_json_array_size(events); k++) {
-			const char *ds = pd_json_str(
-			        pd_json_get(pd_json_array_get(events, k), "date"));
+			const char *ds = pd_json_str(pd_json_get(
+			        pd_json_array_get(events, k), "date"));
 			pd_date d;
 			if (!ds || pd_date_parse(&d, ds, "date") < 0) {
-				rc = pd_error_set(PD_EINVALID,
-				                  "%s: %s event %zu has no valid "
-				                  "\"date\" (YYYY-MM-DD)",
-				                  json_name, divisions[i], k + 1);
+				rc = pd_error_set(
+				        PD_EINVALID,
+				        "%s: %s event %zu has no valid "
+				        "\"date\" (YYYY-MM-DD)",
+				        json_name, divisions[i], k + 1);
 				break;
 			}
 		}

@@ -218,8 +218,8 @@ static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
 {
 	pd_rc rc = PD_OK;
 
-	if (!root)
-		return PD_OK; /* an empty file: the defaults */
+	if (!root || pd_ynode_is_null(root))
+		return PD_OK; /* an empty file or document: the defaults */
 	if (root->kind != PD_Y_MAP)
 		return bad(r, root, "the configuration must be a mapping");
 	for (size_t i = 0; i + 1 < root->nitems && rc == PD_OK; i += 2) {

@@ -69,22 +69,24 @@ int pd_file_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Create the directories above `path` that are missing (mkdir -p). */
 static pd_rc ensure_parent_dir(const char *path)
 {
 	char *dir = pd_strdup(path);
-	char *slash;
 	pd_rc rc = PD_OK;
 
 	if (!dir)
 		return pd_error_set(PD_ENOMEM, "out of memory");
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
+	for (char *p = dir + 1; *p && rc == PD_OK; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
 		if (!pd_file_is_dir(dir) && mkdir(dir, 0777) != 0 &&
 		    errno != EEXIST)
 			rc = pd_error_set(PD_EIO,
 			                  "%s: cannot create directory: %s",
 			                  dir, strerror(errno));
+		*p = '/';
 	}
 	pd_free(dir);
 	return rc;

@@ -190,7 +190,8 @@ pd_rc pd_holidays_cover(const pd_holidays *h, unsigned regions, int year)
 			return pd_error_set(
 			        PD_ECONFIG,
 			        "only %zu bank holiday%s for %s in %d: a full "
-			        "year has at least %zu, so the data is incomplete",
+			        "year has at least %zu, so the data is "
+			        "incomplete",
 			        n, n == 1 ? "" : "s",
 			        pd_region_name((pd_region)(1u << i)), year,
 			        year_minimum[i]);

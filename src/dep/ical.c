@@ -25,12 +25,15 @@
 
 struct pd_tz {
 	icaltimezone *zone;
+	struct pd_tz *next;
 	char name[64];
 };
 
-#define PD_TZ_CACHE 32
-static struct pd_tz tz_cache[PD_TZ_CACHE];
-static size_t tz_cached;
+/* Zones looked up so far, for the life of the process (a pd_tz is
+ * borrowed by callers): a list guarded by a mutex because the HTTP server
+ * looks zones up from several threads. Only names that resolve are kept,
+ * and there are some 600 IANA zones, so the list stays small. */
+static struct pd_tz *tz_list;
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static icaltimezone *builtin_zone(const char *name)
@@ -43,36 +46,38 @@ static icaltimezone *builtin_zone(const char *name)
 
 pd_rc pd_tz_get(const pd_tz **out, const char *name)
 {
+	struct pd_tz *t;
 	icaltimezone *z;
 	pd_rc rc = PD_OK;
-	size_t i;
 
-	if (!name || !*name || strlen(name) >= sizeof(tz_cache[0].name))
+	if (!name || !*name || strlen(name) >= sizeof(tz_list->name))
 		return pd_error_set(PD_ECONFIG, "time zone '%s' is not valid",
 		                    name ? name : "");
 	pthread_mutex_lock(&tz_lock);
-	for (i = 0; i < tz_cached; i++) {
-		if (strcmp(tz_cache[i].name, name) == 0) {
-			*out = &tz_cache[i];
+	for (t = tz_list; t; t = t->next) {
+		if (strcmp(t->name, name) == 0) {
+			*out = t;
 			goto done;
 		}
 	}
 	z = builtin_zone(name);
 	if (!z) {
-		rc = pd_error_set(
-		        PD_ECONFIG,
-		        "time zone '%s' is unknown (use an IANA name such "
-		        "as Europe/London)",
-		        name);
+		rc = pd_error_set(PD_ECONFIG,
+		                  "time zone '%s' is unknown (use an IANA name "
+		                  "such as Europe/London)",
+		                  name);
 		goto done;
 	}
-	if (tz_cached == PD_TZ_CACHE) {
-		rc = pd_error_set(PD_ETOOBIG, "too many time zones in use");
+	t = pd_calloc(1, sizeof(*t));
+	if (!t) {
+		rc = pd_error_set(PD_ENOMEM, "out of memory");
 		goto done;
 	}
-	tz_cache[tz_cached].zone = z;
-	memcpy(tz_cache[tz_cached].name, name, strlen(name) + 1);
-	*out = &tz_cache[tz_cached++];
+	t->zone = z;
+	memcpy(t->name, name, strlen(name) + 1);
+	t->next = tz_list;
+	tz_list = t;
+	*out = t;
 done:
 	pthread_mutex_unlock(&tz_lock);
 	return rc;
@@ -116,8 +121,8 @@ static int64_t offset_at(icaltimezone *zone, int64_t t)
 static pd_instant zone_to_instant(icaltimezone *zone, pd_civil c)
 {
 	pd_date d = {c.year, c.month, c.day};
-	int64_t local = pd_date_to_days(d) * 86400 + c.hour * 3600 +
-	                c.min * 60 + c.sec;
+	int64_t local =
+	        pd_date_to_days(d) * 86400 + c.hour * 3600 + c.min * 60 + c.sec;
 	/* Offsets in force a day either side bracket any transition. */
 	int64_t before = offset_at(zone, local - 86400);
 	int64_t after = offset_at(zone, local + 86400);
@@ -166,7 +171,11 @@ void pd_tz_instant_to_local(const pd_tz *tz, pd_instant t, pd_civil *out,
 void pd_ics_cleanup(void)
 {
 	pthread_mutex_lock(&tz_lock);
-	tz_cached = 0;
+	while (tz_list) {
+		struct pd_tz *next = tz_list->next;
+		pd_free(tz_list);
+		tz_list = next;
+	}
 	icaltimezone_free_builtin_timezones();
 	pthread_mutex_unlock(&tz_lock);
 }
@@ -273,6 +282,21 @@ static size_t line_name_len(const char *s)
 	return n;
 }
 
+/* The value of a content line: after the first ':' that is not inside a
+ * quoted parameter value (RFC 5545 3.1), or NULL when there is none. */
+static const char *line_value(const char *s)
+{
+	bool quoted = false;
+
+	for (; *s; s++) {
+		if (*s == '"')
+			quoted = !quoted;
+		else if (*s == ':' && !quoted)
+			return s + 1;
+	}
+	return NULL;
+}
+
 static int name_is(const char *s, size_t n, const char *want)
 {
 	return strlen(want) == n && strncasecmp(s, want, n) == 0;
@@ -363,6 +387,11 @@ static pd_rc prescan_run(prescan *ps, const char *text, size_t len)
 			        "%s:%d: not an iCalendar content line "
 			        "(expected NAME:value)",
 			        ps->file, first_line);
+		if (!line_value(ll->text + nl))
+			return pd_error_set(
+			        PD_ECONFIG,
+			        "%s:%d: no ':' before the value of %.*s",
+			        ps->file, first_line, (int)nl, ll->text);
 		if (name_is(ll->text, nl, "BEGIN") && ll->text[nl] == ':') {
 			compinfo *ci;
 			if (depth == PD_ICS_MAX_DEPTH)
@@ -535,13 +564,9 @@ static bool empty_value_error(const prescan *ps, size_t ci, const char *msg)
 		    line_name_len(ll->text) != nl ||
 		    strncasecmp(ll->text, name, nl) != 0)
 			continue;
-		/* The value starts after the first ':' outside quotes. */
-		v = ll->text + nl;
-		for (bool q = false; *v && (q || *v != ':'); v++)
-			if (*v == '"')
-				q = !q;
-		if (*v == ':')
-			v++;
+		v = line_value(ll->text + nl);
+		if (!v)
+			continue;
 		while (*v == ' ' || *v == '\t')
 			v++;
 		if (*v == '\0')
@@ -558,22 +583,21 @@ static pd_rc check_errors(walkstate *ws, icalcomponent *c)
 	pd_rc rc;
 
 	if (me < ws->ps->ncomps) {
-		for (p = icalcomponent_get_first_property(c,
-		                                          ICAL_XLICERROR_PROPERTY);
+		for (p = icalcomponent_get_first_property(
+		             c, ICAL_XLICERROR_PROPERTY);
 		     p; p = icalcomponent_get_next_property(
 		                c, ICAL_XLICERROR_PROPERTY)) {
 			const char *msg = icalproperty_get_xlicerror(p);
 			if (msg && empty_value_error(ws->ps, me, msg))
 				continue;
-			return pd_error_set(PD_ECONFIG, "%s:%d: %s",
-			                    ws->ps->file,
-			                    dropped_line(ws->ps, me, c),
-			                    msg ? msg : "libical reported an error");
+			return pd_error_set(
+			        PD_ECONFIG, "%s:%d: %s", ws->ps->file,
+			        dropped_line(ws->ps, me, c),
+			        msg ? msg : "libical reported an error");
 		}
 	}
 	for (sub = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
-	     sub;
-	     sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+	     sub; sub = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
 		if ((rc = check_errors(ws, sub)) < 0)
 			return rc;
 	return PD_OK;
@@ -590,6 +614,7 @@ typedef struct {
 	icaltimezone *wr_zone;
 	int line;
 	int dtstart_line;
+	int dtend_line;
 } evpriv;
 
 /* The logical line index of the n-th property `name` of component ci. */
@@ -817,6 +842,7 @@ static pd_rc parse_events(const prescan *ps, icalcomponent *cal, size_t cal_ci,
 		priv.wr_zone = wr ? wr->zone : NULL;
 		priv.line = ps->lines[ps->comps[ci].begin_idx].line;
 		priv.dtstart_line = prop_line(ps, ci, "DTSTART");
+		priv.dtend_line = prop_line(ps, ci, "DTEND");
 		ev.line = priv.line;
 		ev.priv = &priv;
 		ev.uid = icalcomponent_get_uid(c);
@@ -846,13 +872,16 @@ static pd_rc parse_events(const prescan *ps, icalcomponent *cal, size_t cal_ci,
 		                               c, ICAL_CATEGORIES_PROPERTY))
 			rc = strvec_add_split(&cats,
 			                      icalproperty_get_categories(p));
-		for (p = icalcomponent_get_first_property(c, ICAL_X_PROPERTY);
-		     p && rc == PD_OK;
-		     p = icalcomponent_get_next_property(c, ICAL_X_PROPERTY)) {
-			const char *xn = icalproperty_get_x_name(p);
-			if (xn && strcasecmp(xn, "X-PURDAH-AREA") == 0)
-				rc = strvec_add_split(&areas,
-				                      icalproperty_get_x(p));
+		/* Areas from the raw lines: libical unescapes X- values, and
+		 * "Abbey\, North" is one area, "Abbey,North" two. */
+		for (int idx = ps->comps[ci].begin_idx + 1;
+		     idx < ps->comps[ci].end_idx && rc == PD_OK; idx++) {
+			const logline *ll = &ps->lines[idx];
+			if (ll->kind == 'P' && ll->comp == (int)ci &&
+			    line_name_len(ll->text) == 13 &&
+			    strncasecmp(ll->text, "X-PURDAH-AREA", 13) == 0)
+				rc = strvec_add_split(
+				        &areas, line_value(ll->text + 13));
 		}
 		ev.categories = cats.items;
 		ev.ncategories = cats.count;
@@ -1112,7 +1141,7 @@ pd_rc pd_ics_event_expand(const pd_ics_event *ev, pd_ics_occ **out,
 	p = icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY);
 	if (p) {
 		if ((rc = resolve_time(e, p, icalproperty_get_dtend(p), "DTEND",
-		                       e->dtstart_line, &end, &end_zone)) < 0)
+		                       e->dtend_line, &end, &end_zone)) < 0)
 			return rc;
 		if (end.is_date != start.is_date)
 			return pd_error_set(
@@ -1340,6 +1369,44 @@ static icalproperty *x_prop(const char *name, const char *value)
 	return p;
 }
 
+/*
+ * Append "NAME:value" as a content line with RFC 5545 TEXT escapes (3.3.11)
+ * and folding at 75 octets (3.1), never inside a UTF-8 sequence. Used for
+ * X-PURDAH-AREA, where libical would leave a comma unescaped (and an area
+ * containing a comma would come back as two).
+ */
+static pd_rc put_text_line(pd_buf *out, const char *name, const char *value)
+{
+	pd_buf line = PD_BUF_INIT(1 << 20);
+	size_t col = 0;
+	pd_rc rc;
+
+	if ((rc = pd_buf_printf(&line, "%s:", name)) < 0)
+		goto done;
+	for (const char *v = value; *v && rc == PD_OK; v++) {
+		if (*v == ',' || *v == ';' || *v == '\\')
+			rc = pd_buf_putc(&line, '\\');
+		if (rc == PD_OK)
+			rc = *v == '\n' ? pd_buf_puts(&line, "\\n")
+			                : pd_buf_putc(&line, *v);
+	}
+	for (size_t i = 0; i < line.len && rc == PD_OK; i++) {
+		unsigned char c = (unsigned char)line.ptr[i];
+		if (col >= 74 && (c & 0xC0) != 0x80) {
+			rc = pd_buf_puts(out, "\r\n ");
+			col = 1;
+		}
+		if (rc == PD_OK)
+			rc = pd_buf_putc(out, (char)c);
+		col++;
+	}
+	if (rc == PD_OK)
+		rc = pd_buf_puts(out, "\r\n");
+done:
+	pd_buf_dispose(&line);
+	return rc;
+}
+
 pd_rc pd_ics_event_render(pd_buf *out, const pd_ics_new_event *ne)
 {
 	icalcomponent *ev = icalcomponent_new(ICAL_VEVENT_COMPONENT);
@@ -1371,9 +1438,7 @@ pd_rc pd_ics_event_render(pd_buf *out, const pd_ics_new_event *ne)
 		        ev, icalproperty_new_categories(ne->categories[i]));
 	icalcomponent_add_property(
 	        ev, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
-	for (i = 0; i < ne->nareas; i++)
-		icalcomponent_add_property(
-		        ev, x_prop("X-PURDAH-AREA", ne->areas[i]));
+
 	if (ne->kind)
 		icalcomponent_add_property(ev,
 		                           x_prop("X-PURDAH-KIND", ne->kind));
@@ -1392,7 +1457,22 @@ pd_rc pd_ics_event_render(pd_buf *out, const pd_ics_new_event *ne)
 		rc = pd_error_set(PD_EDEP, "libical could not write the event");
 		goto done;
 	}
-	rc = pd_buf_puts(out, text);
+	/* libical's text ends with "END:VEVENT\r\n": the areas go before. */
+	{
+		size_t n = strlen(text);
+		static const char end[] = "END:VEVENT\r\n";
+		if (n < sizeof(end) - 1 ||
+		    strcmp(text + n - (sizeof(end) - 1), end) != 0) {
+			rc = pd_error_set(PD_EDEP,
+			                  "libical wrote an unexpected event");
+			goto done;
+		}
+		rc = pd_buf_put(out, text, n - (sizeof(end) - 1));
+		for (i = 0; i < ne->nareas && rc == PD_OK; i++)
+			rc = put_text_line(out, "X-PURDAH-AREA", ne->areas[i]);
+		if (rc == PD_OK)
+			rc = pd_buf_puts(out, end);
+	}
 done:
 	free(text);
 	icalcomponent_free(ev);

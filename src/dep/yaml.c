@@ -71,28 +71,33 @@ static pd_rc yaml_problem(const char *file, yaml_parser_t *p)
 	                    m->column + 1, what);
 }
 
-static pd_ynode *new_node(pd_ydoc *d, pd_ykind kind, const yaml_mark_t *m)
+/* A new node in `*out`: PD_ETOOBIG past the node limit, PD_ENOMEM when
+ * memory runs out (so failure injection sees the real cause). */
+static pd_rc new_node(pd_ydoc *d, pd_ykind kind, const yaml_mark_t *m,
+                      const char *file, pd_ynode **out)
 {
 	pd_ynode *n;
 
 	if (d->nnodes >= PD_YAML_MAX_NODES)
-		return NULL;
+		return pd_error_set(PD_ETOOBIG, "%s: more than %d YAML nodes",
+		                    file, PD_YAML_MAX_NODES);
 	if (d->nnodes == d->capnodes) {
 		size_t nc = d->capnodes ? d->capnodes * 2 : 64;
 		pd_ynode **nn = pd_realloc(d->nodes, nc * sizeof(*nn));
 		if (!nn)
-			return NULL;
+			return pd_error_set(PD_ENOMEM, "out of memory");
 		d->nodes = nn;
 		d->capnodes = nc;
 	}
 	n = pd_calloc(1, sizeof(*n));
 	if (!n)
-		return NULL;
+		return pd_error_set(PD_ENOMEM, "out of memory");
 	n->kind = kind;
 	n->line = (int)m->line + 1;
 	n->col = (int)m->column + 1;
 	d->nodes[d->nnodes++] = n;
-	return n;
+	*out = n;
+	return PD_OK;
 }
 
 static pd_rc add_child(pd_ynode *parent, pd_ynode *child)
@@ -205,13 +210,9 @@ pd_rc pd_yaml_parse(pd_ydoc **out, const char *file, const char *text,
 				        ev.start_mark.column + 1);
 			break;
 		case YAML_SCALAR_EVENT:
-			n = new_node(d, PD_Y_SCALAR, &ev.start_mark);
-			if (!n) {
-				rc = pd_error_set(PD_ETOOBIG,
-				                  "%s: too many YAML nodes",
-				                  file);
+			if ((rc = new_node(d, PD_Y_SCALAR, &ev.start_mark, file,
+			                   &n)) < 0)
 				break;
-			}
 			n->value =
 			        pd_strndup((const char *)ev.data.scalar.value,
 			                   ev.data.scalar.length);
@@ -262,17 +263,12 @@ pd_rc pd_yaml_parse(pd_ydoc **out, const char *file, const char *text,
 				        PD_YAML_MAX_DEPTH);
 				break;
 			}
-			n = new_node(d,
-			             ev.type == YAML_SEQUENCE_START_EVENT
-			                     ? PD_Y_SEQ
-			                     : PD_Y_MAP,
-			             &ev.start_mark);
-			if (!n) {
-				rc = pd_error_set(PD_ETOOBIG,
-				                  "%s: too many YAML nodes",
-				                  file);
+			if ((rc = new_node(d,
+			                   ev.type == YAML_SEQUENCE_START_EVENT
+			                           ? PD_Y_SEQ
+			                           : PD_Y_MAP,
+			                   &ev.start_mark, file, &n)) < 0)
 				break;
-			}
 			rc = remember_anchor(
 			        d,
 			        ev.type == YAML_SEQUENCE_START_EVENT
