@@ -392,6 +392,12 @@ static pd_rc prescan_run(prescan *ps, const char *text, size_t len)
 			        PD_ECONFIG,
 			        "%s:%d: no ':' before the value of %.*s",
 			        ps->file, first_line, (int)nl, ll->text);
+		if ((name_is(ll->text, nl, "BEGIN") ||
+		     name_is(ll->text, nl, "END")) &&
+		    ll->text[nl] != ':')
+			return pd_error_set(
+			        PD_ECONFIG, "%s:%d: %.*s takes no parameters",
+			        ps->file, first_line, (int)nl, ll->text);
 		if (name_is(ll->text, nl, "BEGIN") && ll->text[nl] == ':') {
 			compinfo *ci;
 			if (depth == PD_ICS_MAX_DEPTH)
@@ -484,58 +490,132 @@ static pd_rc prescan_run(prescan *ps, const char *text, size_t len)
 /* ------------------------------------------------------------------------ */
 /* libical errors back to lines                                             */
 
-static size_t count_props(icalcomponent *c, const char *name)
+typedef struct {
+	char name[64];
+	size_t kept, seen;
+} namecount;
+
+static int namecount_cmp(const void *a, const void *b)
 {
-	size_t n = 0;
+	return strcasecmp(((const namecount *)a)->name,
+	                  ((const namecount *)b)->name);
+}
+
+static namecount *find_name(namecount *v, size_t n, const char *name,
+                            size_t len)
+{
+	size_t lo = 0, hi = n;
+	char key[64];
+
+	if (len >= sizeof(key))
+		return NULL;
+	memcpy(key, name, len);
+	key[len] = '\0';
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcasecmp(v[mid].name, key);
+		if (c == 0)
+			return &v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * The line of the first property of component `ci` that libical dropped,
+ * or the component's BEGIN line when none can be told: count the
+ * properties libical kept, by name, then walk the component's lines and
+ * report the first line whose name has been seen more often than kept.
+ * O((lines + properties) log properties).
+ */
+static int dropped_line(const prescan *ps, size_t ci, icalcomponent *c)
+{
+	const compinfo *info = &ps->comps[ci];
+	namecount *v = NULL;
+	size_t n = 0, cap = 0, w = 0;
+	int line = ps->lines[info->begin_idx].line;
 	icalproperty *p;
 
 	for (p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
 	     p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
 		const char *pn = icalproperty_get_property_name(p);
-		if (icalproperty_isa(p) != ICAL_XLICERROR_PROPERTY && pn &&
-		    strcasecmp(pn, name) == 0)
-			n++;
+		if (icalproperty_isa(p) == ICAL_XLICERROR_PROPERTY || !pn ||
+		    strlen(pn) >= sizeof(v->name))
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 32;
+			namecount *nv = pd_realloc(v, nc * sizeof(*nv));
+			if (!nv)
+				goto done; /* cannot tell: the BEGIN line */
+			v = nv;
+			cap = nc;
+		}
+		memcpy(v[n].name, pn, strlen(pn) + 1);
+		v[n].kept = 1;
+		v[n].seen = 0;
+		n++;
 	}
-	return n;
-}
-
-/* The line of the first property of component `ci` that libical dropped,
- * or the component's BEGIN line when none can be told. */
-static int dropped_line(const prescan *ps, size_t ci, icalcomponent *c)
-{
-	const compinfo *info = &ps->comps[ci];
-	int idx;
-
-	for (idx = info->begin_idx + 1; idx < info->end_idx; idx++) {
+	if (n)
+		qsort(v, n, sizeof(*v), namecount_cmp);
+	for (size_t r = 0; r < n; r++) { /* merge equal names */
+		if (w && strcasecmp(v[w - 1].name, v[r].name) == 0)
+			v[w - 1].kept++;
+		else
+			v[w++] = v[r];
+	}
+	for (int idx = info->begin_idx + 1; idx < info->end_idx; idx++) {
 		const logline *ll = &ps->lines[idx];
-		char name[128];
-		size_t nl, seen = 0, kept;
-		int j;
-
+		namecount *nc;
 		if (ll->kind != 'P' || ll->comp != (int)ci)
 			continue;
-		nl = line_name_len(ll->text);
-		if (nl >= sizeof(name))
-			return ll->line;
-		memcpy(name, ll->text, nl);
-		name[nl] = '\0';
-		for (j = info->begin_idx + 1; j <= idx; j++)
-			if (ps->lines[j].kind == 'P' &&
-			    ps->lines[j].comp == (int)ci &&
-			    strncasecmp(ps->lines[j].text, name, nl) == 0 &&
-			    line_name_len(ps->lines[j].text) == nl)
-				seen++;
-		kept = count_props(c, name);
-		if (seen > kept)
-			return ll->line;
+		nc = find_name(v, w, ll->text, line_name_len(ll->text));
+		if (!nc || ++nc->seen > nc->kept) {
+			line = ll->line;
+			break;
+		}
 	}
-	return ps->lines[info->begin_idx].line;
+done:
+	pd_free(v);
+	return line;
 }
 
 typedef struct {
 	const prescan *ps;
 	size_t next_comp; /* pre-order index into ps->comps */
 } walkstate;
+
+/* The line an X-LIC-ERROR is about: a property libical dropped, else the
+ * first property of the component whose name the message mentions, else
+ * the component's BEGIN line. */
+static int error_line(const prescan *ps, size_t ci, icalcomponent *c,
+                      const char *msg)
+{
+	const compinfo *info = &ps->comps[ci];
+	int line = dropped_line(ps, ci, c);
+
+	if (line != ps->lines[info->begin_idx].line || !msg)
+		return line;
+	for (int idx = info->begin_idx + 1; idx < info->end_idx; idx++) {
+		const logline *ll = &ps->lines[idx];
+		size_t nl = line_name_len(ll->text);
+		const char *hit;
+		char name[64];
+		if (ll->kind != 'P' || ll->comp != (int)ci ||
+		    nl >= sizeof(name))
+			continue;
+		for (size_t k = 0; k < nl; k++)
+			name[k] = (char)toupper((unsigned char)ll->text[k]);
+		name[nl] = '\0';
+		hit = strstr(msg, name);
+		if (hit && (hit == msg || !isalnum((unsigned char)hit[-1])) &&
+		    !isalnum((unsigned char)hit[nl]))
+			return ll->line;
+	}
+	return line;
+}
 
 /*
  * libical drops a property with an empty value and says "No value for NAME
@@ -581,6 +661,7 @@ static pd_rc check_errors(walkstate *ws, icalcomponent *c)
 	icalproperty *p;
 	icalcomponent *sub;
 	pd_rc rc;
+	int tolerated = 0; /* each is checked in O(lines): bounded */
 
 	if (me < ws->ps->ncomps) {
 		for (p = icalcomponent_get_first_property(
@@ -588,11 +669,12 @@ static pd_rc check_errors(walkstate *ws, icalcomponent *c)
 		     p; p = icalcomponent_get_next_property(
 		                c, ICAL_XLICERROR_PROPERTY)) {
 			const char *msg = icalproperty_get_xlicerror(p);
-			if (msg && empty_value_error(ws->ps, me, msg))
+			if (msg && ++tolerated <= 64 &&
+			    empty_value_error(ws->ps, me, msg))
 				continue;
 			return pd_error_set(
 			        PD_ECONFIG, "%s:%d: %s", ws->ps->file,
-			        dropped_line(ws->ps, me, c),
+			        error_line(ws->ps, me, c, msg),
 			        msg ? msg : "libical reported an error");
 		}
 	}
@@ -1084,6 +1166,16 @@ static pd_ics_occ make_occ(const spanrule *sr, pd_ics_when start)
 	return o;
 }
 
+/* Order two values of the same kind (dates, or instants). */
+static int when_cmp_raw(const pd_ics_when *a, const pd_ics_when *b)
+{
+	if (a->is_date != b->is_date)
+		return a->is_date ? -1 : 1;
+	if (a->is_date)
+		return pd_date_cmp(a->date, b->date);
+	return (a->time > b->time) - (a->time < b->time);
+}
+
 static int when_eq(pd_ics_when a, pd_ics_when b, icaltimezone *zone)
 {
 	if (a.is_date && b.is_date)
@@ -1109,6 +1201,69 @@ static int occ_cmp(const void *pa, const void *pb)
 		return (a->start.time > b->start.time) -
 		       (a->start.time < b->start.time);
 	return a->start.is_date ? -1 : 1;
+}
+
+/* Recurrences are expanded at most this many years past DTSTART. */
+#define PD_ICS_RECUR_YEARS 60
+
+static int month_days(int m)
+{
+	static const int d[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m >= 1 && m <= 12 ? d[m - 1] : 31;
+}
+
+/*
+ * Refuse rules that cannot describe a period or that would make libical
+ * search without end: finer than daily (a period lasts days), or a
+ * BYMONTHDAY that no BYMONTH has (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 never
+ * occurs, and libical would look for it day by day). An open-ended rule is
+ * bounded to PD_ICS_RECUR_YEARS after DTSTART so the search is finite.
+ */
+static pd_rc check_rule(const evpriv *e, struct icalrecurrencetype *r,
+                        struct icaltimetype dtstart)
+{
+	if (r->freq != ICAL_NO_RECURRENCE && r->freq < ICAL_DAILY_RECURRENCE)
+		return pd_error_set(
+		        PD_ECONFIG,
+		        "%s:%d: RRULE recurs more often than daily, "
+		        "which no period does",
+		        e->file, e->line);
+	if (r->by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX) {
+		bool possible = false;
+		for (int i = 0; i < ICAL_BY_MONTHDAY_SIZE && !possible &&
+		                r->by_month_day[i] != ICAL_RECURRENCE_ARRAY_MAX;
+		     i++) {
+			int d = abs(r->by_month_day[i]);
+			if (r->by_month[0] == ICAL_RECURRENCE_ARRAY_MAX) {
+				possible = d >= 1 && d <= 31;
+				continue;
+			}
+			for (int k = 0;
+			     k < ICAL_BY_MONTH_SIZE && !possible &&
+			     r->by_month[k] != ICAL_RECURRENCE_ARRAY_MAX;
+			     k++)
+				possible =
+				        d >= 1 &&
+				        d <= month_days(
+				                     icalrecurrencetype_month_month(
+				                             r->by_month[k]));
+		}
+		if (!possible)
+			return pd_error_set(PD_ECONFIG,
+			                    "%s:%d: RRULE can never occur (no "
+			                    "BYMONTH has that BYMONTHDAY)",
+			                    e->file, e->line);
+	}
+	if (r->count == 0 && icaltime_is_null_time(r->until)) {
+		struct icaltimetype u = dtstart;
+		u.year += PD_ICS_RECUR_YEARS;
+		if (u.year > PD_YEAR_MAX)
+			u.year = PD_YEAR_MAX;
+		if (u.month == 2 && u.day == 29)
+			u.day = 28;
+		r->until = u;
+	}
+	return PD_OK;
 }
 
 pd_rc pd_ics_event_expand(const pd_ics_event *ev, pd_ics_occ **out,
@@ -1188,6 +1343,16 @@ pd_rc pd_ics_event_expand(const pd_ics_event *ev, pd_ics_occ **out,
 		        "to be a period",
 		        e->file, e->line);
 	}
+	/* 200 years is longer than any period: a bigger span is an error,
+	 * not an overflow. */
+	if (sr.date_span > 73000 || sr.date_span < -73000 ||
+	    sr.nominal_secs > 73000LL * 86400 ||
+	    sr.nominal_secs < -73000LL * 86400 ||
+	    sr.exact_secs > 73000LL * 86400 || sr.exact_secs < -73000LL * 86400)
+		return pd_error_set(
+		        PD_ECONFIG,
+		        "%s:%d: the event lasts more than 200 years", e->file,
+		        e->line);
 	{
 		pd_ics_occ first = make_occ(&sr, start);
 		int ok = start.is_date ? pd_date_cmp(first.end.date,
@@ -1228,6 +1393,8 @@ pd_rc pd_ics_event_expand(const pd_ics_event *ev, pd_ics_occ **out,
 		size_t guard = 0;
 
 		has_rule = 1;
+		if ((rc = check_rule(e, &r, dt)) < 0)
+			goto done;
 		if (r.freq == ICAL_NO_RECURRENCE) {
 			rc = pd_error_set(PD_ECONFIG,
 			                  "%s:%d: RRULE has no usable FREQ",
@@ -1298,6 +1465,14 @@ pd_rc pd_ics_event_expand(const pd_ics_event *ev, pd_ics_occ **out,
 				                       NULL)) < 0)
 					goto done;
 				o.end = we;
+				if (when_cmp_raw(&o.end, &o.start) <= 0) {
+					rc = pd_error_set(
+					        PD_ECONFIG,
+					        "%s:%d: an RDATE period ends "
+					        "before it starts",
+					        e->file, e->line);
+					goto done;
+				}
 			} else {
 				o = make_occ(&sr, w);
 				o.end.time =

@@ -146,9 +146,58 @@ static bool scalar_eq(const pd_ynode *a, const pd_ynode *b)
 	       a->len == b->len && memcmp(a->value, b->value, a->len) == 0;
 }
 
+typedef struct {
+	const pd_ynode *key;
+	size_t index;
+} keyref;
+
+static int keyref_cmp(const void *pa, const void *pb)
+{
+	const keyref *a = pa, *b = pb;
+	int c;
+
+	if (a->key->len != b->key->len)
+		return a->key->len < b->key->len ? -1 : 1;
+	c = memcmp(a->key->value, b->key->value, a->key->len);
+	if (c)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Refuse duplicate keys in a finished mapping (YAML 1.2 3.2.1.1): sort
+ * the scalar keys, compare neighbours - O(n log n) for any size. */
+static pd_rc check_duplicates(const char *file, const pd_ynode *map)
+{
+	size_t n = map->nitems / 2, k = 0;
+	keyref *v;
+	pd_rc rc = PD_OK;
+
+	if (n < 2)
+		return PD_OK;
+	v = pd_malloc(n * sizeof(*v));
+	if (!v)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (map->items[2 * i]->kind == PD_Y_SCALAR) {
+			v[k].key = map->items[2 * i];
+			v[k].index = i;
+			k++;
+		}
+	qsort(v, k, sizeof(*v), keyref_cmp);
+	for (size_t i = 1; i < k && rc == PD_OK; i++)
+		if (scalar_eq(v[i - 1].key, v[i].key))
+			rc = pd_error_set(
+			        PD_ECONFIG,
+			        "%s:%d:%d: duplicate key '%s' (first at "
+			        "line %d)",
+			        file, v[i].key->line, v[i].key->col,
+			        v[i].key->value, v[i - 1].key->line);
+	pd_free(v);
+	return rc;
+}
+
 /* Attach `n` to the container on top of the stack (or make it the root). */
-static pd_rc attach(pd_ydoc *d, const char *file, pd_ynode **stack, int depth,
-                    pd_ynode *n)
+static pd_rc attach(pd_ydoc *d, pd_ynode **stack, int depth, pd_ynode *n)
 {
 	pd_ynode *top;
 
@@ -157,17 +206,6 @@ static pd_rc attach(pd_ydoc *d, const char *file, pd_ynode **stack, int depth,
 		return PD_OK;
 	}
 	top = stack[depth - 1];
-	if (top->kind == PD_Y_MAP && top->nitems % 2 == 0) {
-		/* n is a key: refuse duplicates (YAML 1.2 3.2.1.1). */
-		for (size_t i = 0; i < top->nitems; i += 2)
-			if (scalar_eq(top->items[i], n))
-				return pd_error_set(
-				        PD_ECONFIG,
-				        "%s:%d:%d: duplicate key '%s' (first "
-				        "at line %d)",
-				        file, n->line, n->col, n->value,
-				        top->items[i]->line);
-	}
 	return add_child(top, n);
 }
 
@@ -225,7 +263,7 @@ pd_rc pd_yaml_parse(pd_ydoc **out, const char *file, const char *text,
 				rc = remember_anchor(d, ev.data.scalar.anchor,
 				                     n);
 			if (rc == PD_OK)
-				rc = attach(d, file, stack, depth, n);
+				rc = attach(d, stack, depth, n);
 			break;
 		case YAML_ALIAS_EVENT:
 			n = find_anchor(d, ev.data.alias.anchor);
@@ -250,7 +288,7 @@ pd_rc pd_yaml_parse(pd_ydoc **out, const char *file, const char *text,
 					        (const char *)
 					                ev.data.alias.anchor);
 			if (rc == PD_OK)
-				rc = attach(d, file, stack, depth, n);
+				rc = attach(d, stack, depth, n);
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
@@ -276,14 +314,18 @@ pd_rc pd_yaml_parse(pd_ydoc **out, const char *file, const char *text,
 			                : ev.data.mapping_start.anchor,
 			        n);
 			if (rc == PD_OK)
-				rc = attach(d, file, stack, depth, n);
+				rc = attach(d, stack, depth, n);
 			if (rc == PD_OK)
 				stack[depth++] = n;
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
-			if (depth > 0)
+			if (depth > 0) {
 				depth--;
+				if (stack[depth]->kind == PD_Y_MAP)
+					rc = check_duplicates(file,
+					                      stack[depth]);
+			}
 			break;
 		default: break;
 		}
