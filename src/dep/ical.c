@@ -20,6 +20,15 @@
 
 #include "purdah/alloc.h"
 
+/* Recurrences are expanded at most this many years past DTSTART (daily
+ * ones fewer: their search costs a step a day). */
+#define PD_ICS_RECUR_YEARS 60
+#define PD_ICS_RECUR_DAILY_YEARS 2
+/* libical finds occurrences step by step (a day, a week ...), a few
+ * microseconds a step: each file may ask for this many steps in all, so
+ * no file, however crafted, keeps the loader busy for long. */
+#define PD_ICS_STEP_BUDGET 400000
+
 /* ------------------------------------------------------------------------ */
 /* Time zones                                                               */
 
@@ -697,6 +706,7 @@ typedef struct {
 	int line;
 	int dtstart_line;
 	int dtend_line;
+	long *budget; /* search steps left for this file's rules */
 } evpriv;
 
 /* The logical line index of the n-th property `name` of component ci. */
@@ -871,7 +881,8 @@ static pd_rc resolve_time(const evpriv *e, icalproperty *prop,
 }
 
 static pd_rc parse_events(const prescan *ps, icalcomponent *cal, size_t cal_ci,
-                          const pd_tz *tz, pd_ics_event_fn fn, void *ctx)
+                          const pd_tz *tz, pd_ics_event_fn fn, void *ctx,
+                          long *budget)
 {
 	pd_ics_calinfo info;
 	icalcomponent *c;
@@ -923,6 +934,7 @@ static pd_rc parse_events(const prescan *ps, icalcomponent *cal, size_t cal_ci,
 		priv.tz = tz;
 		priv.wr_zone = wr ? wr->zone : NULL;
 		priv.line = ps->lines[ps->comps[ci].begin_idx].line;
+		priv.budget = budget;
 		priv.dtstart_line = prop_line(ps, ci, "DTSTART");
 		priv.dtend_line = prop_line(ps, ci, "DTEND");
 		ev.line = priv.line;
@@ -1009,6 +1021,7 @@ pd_rc pd_ics_parse(const char *file, const char *text, size_t len,
                    const pd_tz *tz, pd_ics_event_fn fn, void *ctx)
 {
 	prescan ps;
+	long budget = PD_ICS_STEP_BUDGET;
 	icalparser *parser = NULL;
 	icalcomponent **roots = NULL;
 	size_t nroots = 0, i;
@@ -1072,8 +1085,8 @@ pd_rc pd_ics_parse(const char *file, const char *text, size_t len,
 			top = ws.next_comp;
 			if ((rc = check_errors(&ws, roots[i])) < 0)
 				goto done;
-			if ((rc = parse_events(&ps, roots[i], top, tz, fn,
-			                       ctx)) < 0)
+			if ((rc = parse_events(&ps, roots[i], top, tz, fn, ctx,
+			                       &budget)) < 0)
 				goto done;
 		}
 	}
@@ -1203,8 +1216,6 @@ static int occ_cmp(const void *pa, const void *pb)
 	return a->start.is_date ? -1 : 1;
 }
 
-/* Recurrences are expanded at most this many years past DTSTART. */
-#define PD_ICS_RECUR_YEARS 60
 
 static int month_days(int m)
 {
@@ -1254,14 +1265,38 @@ static pd_rc check_rule(const evpriv *e, struct icalrecurrencetype *r,
 			                    "BYMONTH has that BYMONTHDAY)",
 			                    e->file, e->line);
 	}
-	if (r->count == 0 && icaltime_is_null_time(r->until)) {
+	{
+		long years = r->freq == ICAL_DAILY_RECURRENCE
+		                     ? PD_ICS_RECUR_DAILY_YEARS
+		                     : PD_ICS_RECUR_YEARS;
+		long per_year = r->freq == ICAL_DAILY_RECURRENCE     ? 366
+		                : r->freq == ICAL_WEEKLY_RECURRENCE  ? 53
+		                : r->freq == ICAL_MONTHLY_RECURRENCE ? 12
+		                                                     : 1;
+		if (*e->budget < years * per_year)
+			return pd_error_set(
+			        PD_ECONFIG,
+			        "%s:%d: the file's recurrence rules "
+			        "are too many to expand (more than %d "
+			        "search steps)",
+			        e->file, e->line, PD_ICS_STEP_BUDGET);
+		*e->budget -= years * per_year;
+	}
+	/* Bound the search, COUNT or not: libical looks for the next
+	 * occurrence step by step, so a rare one (29 February on a Monday,
+	 * DAILY) costs a step per day until found. */
+	{
 		struct icaltimetype u = dtstart;
-		u.year += PD_ICS_RECUR_YEARS;
+		u.year += r->freq == ICAL_DAILY_RECURRENCE
+		                  ? PD_ICS_RECUR_DAILY_YEARS
+		                  : PD_ICS_RECUR_YEARS;
 		if (u.year > PD_YEAR_MAX)
 			u.year = PD_YEAR_MAX;
 		if (u.month == 2 && u.day == 29)
 			u.day = 28;
-		r->until = u;
+		if (icaltime_is_null_time(r->until) ||
+		    icaltime_compare(r->until, u) > 0)
+			r->until = u;
 	}
 	return PD_OK;
 }

@@ -31,7 +31,7 @@ static void doc_free_contents(pd_ydoc *d)
 		pd_free(d->nodes[i]->items);
 		pd_free(d->nodes[i]);
 	}
-	for (size_t i = 0; i < d->nanchors; i++)
+	for (size_t i = 0; i < d->capanchors; i++)
 		pd_free(d->anchors[i].name);
 	pd_free(d->anchors);
 	pd_free(d->nodes);
@@ -113,31 +113,58 @@ static pd_rc add_child(pd_ynode *parent, pd_ynode *child)
 	return PD_OK;
 }
 
+/* Anchors live in an open-addressing hash table (name -> node), so a
+ * document of many aliases costs O(1) per alias; a later anchor of the
+ * same name replaces the earlier one, as YAML says. */
+static size_t anchor_slot(const anchor *t, size_t cap, const char *name)
+{
+	size_t h = 5381;
+
+	for (const char *p = name; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	for (size_t i = h & (cap - 1);; i = (i + 1) & (cap - 1))
+		if (!t[i].name || strcmp(t[i].name, name) == 0)
+			return i;
+}
+
 static pd_rc remember_anchor(pd_ydoc *d, const yaml_char_t *name, pd_ynode *n)
 {
+	size_t i;
+
 	if (!name)
 		return PD_OK;
-	if (d->nanchors == d->capanchors) {
-		size_t nc = d->capanchors ? d->capanchors * 2 : 8;
-		anchor *na = pd_realloc(d->anchors, nc * sizeof(*na));
+	if ((d->nanchors + 1) * 2 > d->capanchors) {
+		size_t nc = d->capanchors ? d->capanchors * 2 : 16;
+		anchor *na = pd_calloc(nc, sizeof(*na));
 		if (!na)
 			return pd_error_set(PD_ENOMEM, "out of memory");
+		for (size_t k = 0; k < d->capanchors; k++)
+			if (d->anchors[k].name)
+				na[anchor_slot(na, nc, d->anchors[k].name)] =
+				        d->anchors[k];
+		pd_free(d->anchors);
 		d->anchors = na;
 		d->capanchors = nc;
 	}
-	d->anchors[d->nanchors].name = pd_strdup((const char *)name);
-	if (!d->anchors[d->nanchors].name)
-		return pd_error_set(PD_ENOMEM, "out of memory");
-	d->anchors[d->nanchors++].node = n;
+	i = anchor_slot(d->anchors, d->capanchors, (const char *)name);
+	if (!d->anchors[i].name) {
+		d->anchors[i].name = pd_strdup((const char *)name);
+		if (!d->anchors[i].name)
+			return pd_error_set(PD_ENOMEM, "out of memory");
+		d->nanchors++;
+	}
+	d->anchors[i].node = n;
 	return PD_OK;
 }
 
 static pd_ynode *find_anchor(pd_ydoc *d, const yaml_char_t *name)
 {
-	for (size_t i = d->nanchors; i-- > 0;)
-		if (strcmp(d->anchors[i].name, (const char *)name) == 0)
-			return d->anchors[i].node;
-	return NULL;
+	size_t i;
+
+	if (!d->capanchors)
+		return NULL;
+	i = anchor_slot(d->anchors, d->capanchors, (const char *)name);
+	return d->anchors[i].name ? d->anchors[i].node : NULL;
 }
 
 static bool scalar_eq(const pd_ynode *a, const pd_ynode *b)
