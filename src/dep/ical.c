@@ -1239,6 +1239,21 @@ static pd_rc check_rule(const evpriv *e, struct icalrecurrencetype *r,
 		        "%s:%d: RRULE recurs more often than daily, "
 		        "which no period does",
 		        e->file, e->line);
+	if (r->freq == ICAL_DAILY_RECURRENCE) {
+		/* A daily rule must end soon, or it would be cut short
+		 * silently: say so instead. */
+		struct icaltimetype lim = dtstart;
+		lim.year += PD_ICS_RECUR_DAILY_YEARS;
+		if ((r->count == 0 && icaltime_is_null_time(r->until)) ||
+		    r->count > 366 * PD_ICS_RECUR_DAILY_YEARS ||
+		    (!icaltime_is_null_time(r->until) &&
+		     icaltime_compare(r->until, lim) > 0))
+			return pd_error_set(PD_ECONFIG,
+			                    "%s:%d: a daily RRULE must end within "
+			                    "%d years (give COUNT or UNTIL)",
+			                    e->file, e->line,
+			                    PD_ICS_RECUR_DAILY_YEARS);
+	}
 	if (r->by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX) {
 		bool possible = false;
 		for (int i = 0; i < ICAL_BY_MONTHDAY_SIZE && !possible &&
