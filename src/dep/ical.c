@@ -22,7 +22,7 @@
 
 /* Recurrences are expanded at most this many years past DTSTART (daily
  * ones fewer: their search costs a step a day). */
-#define PD_ICS_RECUR_YEARS 60
+#define PD_ICS_RECUR_YEARS       60
 #define PD_ICS_RECUR_DAILY_YEARS 2
 /* libical finds occurrences step by step (a day, a week ...), a few
  * microseconds a step: each file may ask for this many steps in all, so
@@ -1216,7 +1216,6 @@ static int occ_cmp(const void *pa, const void *pb)
 	return a->start.is_date ? -1 : 1;
 }
 
-
 static int month_days(int m)
 {
 	static const int d[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -1248,11 +1247,11 @@ static pd_rc check_rule(const evpriv *e, struct icalrecurrencetype *r,
 		    r->count > 366 * PD_ICS_RECUR_DAILY_YEARS ||
 		    (!icaltime_is_null_time(r->until) &&
 		     icaltime_compare(r->until, lim) > 0))
-			return pd_error_set(PD_ECONFIG,
-			                    "%s:%d: a daily RRULE must end within "
-			                    "%d years (give COUNT or UNTIL)",
-			                    e->file, e->line,
-			                    PD_ICS_RECUR_DAILY_YEARS);
+			return pd_error_set(
+			        PD_ECONFIG,
+			        "%s:%d: a daily RRULE must end within "
+			        "%d years (give COUNT or UNTIL)",
+			        e->file, e->line, PD_ICS_RECUR_DAILY_YEARS);
 	}
 	if (r->by_month_day[0] != ICAL_RECURRENCE_ARRAY_MAX) {
 		bool possible = false;
