@@ -24,9 +24,11 @@ V ?= release
 
 DEB_PKGS := gcc make pkg-config tzdata ca-certificates \
 	libical-dev libyaml-dev libjansson-dev libcmocka-dev \
+	libpcre2-dev libutf8proc-dev libxml2-dev libsodium-dev libcsv-dev \
+	ripgrep \
 	clang libclang-rt-14-dev llvm valgrind clang-format cppcheck
 
-PC_LIBS := libical yaml-0.1 jansson
+PC_LIBS := libical yaml-0.1 jansson libpcre2-8 libutf8proc libxml-2.0 libsodium
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2
@@ -36,7 +38,7 @@ endif
 BASE_CPPFLAGS := -D_DEFAULT_SOURCE -Iinclude -Isrc -MMD -MP
 
 PC_CFLAGS = $(shell pkg-config --cflags $(PC_LIBS) 2>/dev/null)
-PC_LDLIBS = $(shell pkg-config --libs $(PC_LIBS) 2>/dev/null) -lical -lpthread -lm
+PC_LDLIBS = $(shell pkg-config --libs $(PC_LIBS) 2>/dev/null) -lical -lcsv -lpthread -lm
 
 ifeq ($(V),asan)
 VCFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \

@@ -24,7 +24,15 @@ typedef struct pd_config {
 	char *timezone;      /* IANA name */
 	char *calendar_file; /* where `calendar add` writes */
 	char *freeze_file;   /* where `freeze` writes */
+	struct pd_threshold {
+		char *category;
+		double value;
+	} * thresholds; /* per lexicon category */
+	size_t nthresholds;
 } pd_config;
+
+/* A category's score counts when it reaches its threshold. */
+#define PD_DEFAULT_THRESHOLD 5.0
 
 /* The built-in defaults: calendars/, lexicons/, Europe/London,
  * calendars/elections.ics, calendars/freeze.ics. Free with
@@ -42,6 +50,14 @@ pd_rc pd_config_set_list(char ***list, size_t *count, char *const *items,
 /* PD_EUSAGE when areas are configured and `area` is not one of them
  * (case-insensitive); PD_OK otherwise. */
 pd_rc pd_config_check_area(const pd_config *cfg, const char *area);
+
+/* The threshold of `category`: configured, else the built-in default
+ * (topic 2, electoral-process 0, any other 5). */
+double pd_config_threshold(const pd_config *cfg, const char *category);
+
+/* The threshold of `category`: configured, else the built-in default
+ * (topic 2, any other 5). */
+double pd_config_threshold(const pd_config *cfg, const char *category);
 
 void pd_config_free(pd_config *cfg);
 

@@ -51,6 +51,7 @@ bool pd_json_is_object(const pd_json *v);
 bool pd_json_is_string(const pd_json *v);
 bool pd_json_is_array(const pd_json *v);
 bool pd_json_is_null(const pd_json *v);
+bool pd_json_is_true(const pd_json *v);
 const char *pd_json_str(const pd_json *v);
 size_t pd_json_array_size(const pd_json *v);
 pd_json *pd_json_array_get(const pd_json *v, size_t i);

@@ -154,8 +154,34 @@ pd_rc pd_cli_calendar(pd_cli *c)
 	return pd_calendar_finish(c->cal);
 }
 
+pd_rc pd_cli_matcher(pd_cli *c)
+{
+	pd_rc rc;
+
+	if (c->matcher)
+		return PD_OK;
+	if ((rc = pd_cli_setup(c)) < 0 || (rc = pd_lexset_new(&c->lexset)) < 0)
+		return rc;
+	for (size_t i = 0; i < c->cfg->nlexicons; i++) {
+		const char *p = c->cfg->lexicons[i];
+		if (!pd_file_exists(p))
+			return pd_error_set(
+			        PD_ECONFIG,
+			        "%s: no such lexicon file or directory", p);
+		if ((rc = pd_lexset_load_path(c->lexset, p)) < 0)
+			return rc;
+	}
+	if (pd_lexset_count(c->lexset) == 0)
+		return pd_error_set(PD_ECONFIG,
+		                    "no lexicons found in the configured "
+		                    "directories: nothing could be matched");
+	return pd_matcher_new(&c->matcher, c->lexset);
+}
+
 void pd_cli_dispose(pd_cli *c)
 {
+	pd_matcher_free(c->matcher);
+	pd_lexset_free(c->lexset);
 	pd_calendar_free(c->cal);
 	pd_config_free(c->cfg);
 	pd_free(c->calendars);

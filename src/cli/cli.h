@@ -15,6 +15,7 @@
 #include "purdah/config.h"
 #include "purdah/error.h"
 #include "purdah/json.h"
+#include "purdah/match.h"
 #include "purdah/time.h"
 
 /* sysexits(3) style exit codes. */
@@ -39,6 +40,8 @@ typedef struct pd_cli {
 	pd_config *cfg;
 	const pd_tz *tz;
 	pd_calendar *cal;
+	pd_lexset *lexset;
+	pd_matcher *matcher;
 	/* For a command's exit status beyond success/failure (check: 1 hold,
 	 * 2 block). */
 	int exit_status;
@@ -66,6 +69,8 @@ int pd_cli_global_opt(pd_cli *c, int opt, const char *arg, pd_rc *rc);
 pd_rc pd_cli_setup(pd_cli *c);
 /* Load and index the calendars (after setup). */
 pd_rc pd_cli_calendar(pd_cli *c);
+/* Load and compile the configured lexicons (after setup). */
+pd_rc pd_cli_matcher(pd_cli *c);
 void pd_cli_dispose(pd_cli *c);
 
 /* getopt_long over argv with the command's options + the globals; calls
@@ -90,5 +95,7 @@ pd_rc pd_cmd_status(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_periods(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_timetable(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_calendar(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_lexicon(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_scan(pd_cli *c, int argc, char **argv);
 
 #endif

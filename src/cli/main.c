@@ -26,6 +26,8 @@ static const char usage[] =
         "  timetable  the statutory timetable for a poll (--poll DATE --type "
         "T)\n"
         "  calendar   check FILE... | add --type T --poll DATE --name NAME\n"
+        "  scan       political wording in text: hits and scores per category\n"
+        "  lexicon    check [PATH...] | import --kind K FILE.csv\n"
         "  version    print the version\n"
         "\n"
         "Global options (before or after the command):\n"
@@ -65,10 +67,9 @@ typedef struct {
 } command;
 
 static const command commands[] = {
-        {"status", pd_cmd_status},
-        {"periods", pd_cmd_periods},
-        {"timetable", pd_cmd_timetable},
-        {"calendar", pd_cmd_calendar},
+        {"status", pd_cmd_status},       {"periods", pd_cmd_periods},
+        {"timetable", pd_cmd_timetable}, {"calendar", pd_cmd_calendar},
+        {"lexicon", pd_cmd_lexicon},     {"scan", pd_cmd_scan},
 };
 
 static pd_rc main_opt(pd_cli *c, void *ctx, int opt, const char *arg)

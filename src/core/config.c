@@ -4,6 +4,7 @@
  */
 #include "purdah/config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "dep/yaml.h"
@@ -31,6 +32,9 @@ void pd_config_free(pd_config *c)
 	pd_free(c->timezone);
 	pd_free(c->calendar_file);
 	pd_free(c->freeze_file);
+	for (size_t i = 0; i < c->nthresholds; i++)
+		pd_free(c->thresholds[i].category);
+	pd_free(c->thresholds);
 	pd_free(c);
 }
 
@@ -73,6 +77,16 @@ pd_rc pd_config_default(pd_config **out)
 	}
 	*out = c;
 	return PD_OK;
+}
+
+double pd_config_threshold(const pd_config *cfg, const char *category)
+{
+	for (size_t i = 0; i < cfg->nthresholds; i++)
+		if (strcmp(cfg->thresholds[i].category, category) == 0)
+			return cfg->thresholds[i].value;
+	if (strcmp(category, "topic") == 0)
+		return 2;
+	return PD_DEFAULT_THRESHOLD;
 }
 
 pd_rc pd_config_check_area(const pd_config *cfg, const char *area)
@@ -214,6 +228,36 @@ static pd_rc read_council(const reader *r, const pd_ynode *m, pd_config *c)
 	return rc;
 }
 
+static pd_rc read_thresholds(const reader *r, const pd_ynode *m, pd_config *c)
+{
+	if (m->kind != PD_Y_MAP)
+		return bad(r, m,
+		           "'thresholds' must be a mapping of category: "
+		           "number");
+	c->thresholds = pd_calloc(m->nitems / 2 + 1, sizeof(*c->thresholds));
+	if (!c->thresholds)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (size_t i = 0; i + 1 < m->nitems; i += 2) {
+		const pd_ynode *k = m->items[i], *v = m->items[i + 1];
+		char *end;
+		double d;
+		if (k->kind != PD_Y_SCALAR || !k->len)
+			return bad(r, k, "a category must be a string");
+		if (v->kind != PD_Y_SCALAR || !v->len)
+			return bad(r, v, "a threshold must be a number");
+		d = strtod(v->value, &end);
+		if (*end || d != d || d < -1000 || d > 1000)
+			return bad(r, v,
+			           "a threshold must be a number from -1000 "
+			           "to 1000");
+		c->thresholds[c->nthresholds].category = pd_strdup(k->value);
+		if (!c->thresholds[c->nthresholds].category)
+			return pd_error_set(PD_ENOMEM, "out of memory");
+		c->thresholds[c->nthresholds++].value = d;
+	}
+	return PD_OK;
+}
+
 static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
 {
 	pd_rc rc = PD_OK;
@@ -247,6 +291,8 @@ static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
 		} else if (strcmp(k->value, "calendar_file") == 0) {
 			if ((rc = get_path(r, v, &s, "calendar_file")) == PD_OK)
 				replace(&c->calendar_file, s);
+		} else if (strcmp(k->value, "thresholds") == 0) {
+			rc = read_thresholds(r, v, c);
 		} else if (strcmp(k->value, "freeze_file") == 0) {
 			if ((rc = get_path(r, v, &s, "freeze_file")) == PD_OK)
 				replace(&c->freeze_file, s);

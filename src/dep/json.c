@@ -175,6 +175,11 @@ bool pd_json_is_string(const pd_json *v)
 	return v && json_is_string(J(v));
 }
 
+bool pd_json_is_true(const pd_json *v)
+{
+	return v && json_is_true(J(v));
+}
+
 bool pd_json_is_array(const pd_json *v)
 {
 	return v && json_is_array(J(v));

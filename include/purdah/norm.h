@@ -1,0 +1,101 @@
+/*
+ * Text normalisation: the one pipeline that lexicon terms and scanned text
+ * both go through, so that "Lаbour" (Cyrillic а), "L4b0ur", "L a b o u r",
+ * "𝐋𝐚𝐛𝐨𝐮𝐫", "#VoteLabour2026", "Con-\nservatives" and "&#76;abour"
+ * compare equal to the plain words.
+ *
+ * The output is a sequence of tokens: lower-case words joined by single
+ * spaces in `text`, each remembering its byte span in the original input
+ * and the case of its original letters (for terms that only count when
+ * capitalised). Steps, in order:
+ *  - HTML entities decoded (always); tags and comments removed when
+ *    PD_NORM_HTML is set (inline tags join, block tags separate; alt and
+ *    title, href and src attribute values are read as text;
+ *    script/style skipped);
+ *  - invalid UTF-8 read as a separator, never trusted;
+ *  - zero-width and other invisible characters, and accents, removed;
+ *    NFKC compatibility forms and case folding (utf8proc); Cyrillic and
+ *    Greek look-alikes and small capitals mapped to Latin letters;
+ *  - a word broken by a hyphen at a line end joined ("Con-\nservatives");
+ *  - hashtags and @handles split on case and digits (#VoteLabour2026 ->
+ *    vote labour 2026);
+ *  - leetspeak (0 1 3 4 5 7 @ $) read as letters only between letters of
+ *    the same token (L4b0ur, C0n5erv@tives; 2026 stays 2026); the rest of a
+ *    token splits where letters meet digits (GE2024 -> ge 2024);
+ *  - a letter repeated three or more times read once (Toriessss);
+ *  - '*' or an emoji between letters kept as '*', a wildcard the matcher
+ *    resolves (T*ries, L🌹b🌹ur);
+ *  - runs of single letters joined (L a b o u r, T.o.r.i.e.s, G_R_E_E_N),
+ *    a run ending where the spacing changes (V o t e   L a b o u r);
+ *  - URL hosts need nothing special: labour.org.uk -> labour org uk, as the
+ *    term "labour.org.uk" normalises to the same tokens.
+ */
+#ifndef PURDAH_NORM_H
+#define PURDAH_NORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "purdah/buf.h"
+#include "purdah/error.h"
+
+#define PD_NORM_HTML 1u /* the input is HTML: remove tags */
+
+/* Token flags. */
+#define PD_TOK_TAG    1u /* from a #hashtag or @handle */
+#define PD_TOK_HANDLE 2u /* from an @handle */
+#define PD_TOK_LEET1  4u /* a '1' was read as 'i' (it may have been 'l') */
+#define PD_TOK_JOINED 8u /* joined from single letters (L a b o u r) */
+#define PD_TOK_DISGUISED                                                       \
+	16u /* spelt to dodge a filter: joined single                          \
+	       letters, leetspeak, look-alike or styled                        \
+	       letters, invisible characters inside */
+#define PD_TOK_WILD                                                            \
+	32u /* has '*' standing for an unknown letter                          \
+	       (T*ries, L🌹b🌹ur) */
+
+typedef struct pd_token {
+	uint32_t norm_off, norm_len; /* in pd_norm.text */
+	uint32_t orig_off, orig_end; /* byte span in the original input */
+	uint32_t upper; /* bit i: letter i (i < 32) was upper case */
+	uint16_t nlet;  /* letters in the token (capped at 65535) */
+	uint16_t flags; /* PD_TOK_* */
+	uint8_t sepn;   /* separator characters before it (capped at 255) */
+	uint8_t sep;    /* what came before it in the original: 0 (nothing),
+	                   ' ', '.', '-', '_', '*', '\n' (a line break),
+	                   's' (split from the previous token), 'x' (other) */
+} pd_token;
+
+typedef struct pd_norm {
+	pd_buf text; /* tokens joined by single spaces */
+	pd_token *tok;
+	size_t ntok, captok;
+	size_t input_len;
+} pd_norm;
+
+/* Largest input pd_norm_run accepts (bytes). */
+#define PD_NORM_MAX_INPUT (64u * 1024 * 1024)
+
+/* An empty normaliser; reuse it across calls to avoid reallocation. */
+#define PD_NORM_INIT                                                           \
+	{                                                                      \
+		PD_BUF_INIT(4u * PD_NORM_MAX_INPUT), NULL, 0, 0, 0             \
+	}
+
+/*
+ * Normalise `len` bytes of `in` into `n` (its previous content is
+ * replaced). PD_ETOOBIG over PD_NORM_MAX_INPUT, PD_ENOMEM.
+ */
+pd_rc pd_norm_run(pd_norm *n, const char *in, size_t len, unsigned flags);
+
+/* The original byte span of normalised bytes [a, b) (token-accurate; exact
+ * within a token whose normalised form is a 1:1 copy of plain ASCII). */
+void pd_norm_span(const pd_norm *n, size_t a, size_t b, size_t *orig_a,
+                  size_t *orig_b);
+
+/* The token holding normalised byte `off` (binary search), or NULL. */
+const pd_token *pd_norm_token_at(const pd_norm *n, size_t off);
+
+void pd_norm_dispose(pd_norm *n);
+
+#endif

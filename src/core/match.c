@@ -1,0 +1,1370 @@
+/*
+ * The matcher (see include/purdah/match.h).
+ *
+ * Compiled form:
+ *  - vocab: every word of every term, exception and context phrase, in an
+ *    open-addressing hash table (word -> id);
+ *  - a trie over word ids, its edges in one hash table keyed by
+ *    (node, word); each node lists the terms that end there;
+ *  - a byte-level Aho-Corasick automaton for prefix and substring terms;
+ *  - compiled PCRE2 patterns.
+ * Scanning: normalise, look every token up once, walk the trie from each
+ * token that starts a term, check each candidate's rules, then keep the
+ * longest of overlapping hits per category.
+ */
+#include "purdah/match.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "dep/pcre.h"
+#include "purdah/alloc.h"
+
+#define NO_ID          UINT32_MAX
+#define MAX_TERM_WORDS 32
+#define MAX_AC_BYTES   (256u * 1024)
+
+typedef struct {
+	uint64_t h;
+	uint32_t off, len, id;
+} vslot;
+
+typedef struct {
+	uint64_t key; /* node << 32 | word; 0 = empty (node 0 word 0 is
+	                 stored with key | 1 << 63 to tell it apart) */
+	uint32_t child;
+} edge;
+
+typedef struct {
+	uint32_t first, len; /* into m->seq */
+	int32_t at;          /* unless: where the term starts in the phrase */
+} cphrase;
+
+typedef struct {
+	uint32_t entry; /* into m->entries */
+	const pd_lex_term *src;
+	uint32_t ntok;
+	uint32_t case_first; /* into m->tcase (2 per token) */
+	uint32_t unless_first, nunless;
+	uint32_t any_first, nany, all_first, nall; /* into m->phrases */
+	int within;
+	uint8_t tag;       /* '#': only hashtags match; '@': only handles */
+	uint32_t norm_len; /* byte-level terms: length of the pattern */
+	const char *norm;  /* byte-level terms: normalised text (pooled) */
+} cterm;
+
+typedef struct {
+	pd_regex *re;
+	uint32_t entry;
+	const pd_lex_pattern *src;
+} cpat;
+
+struct pd_matcher {
+	pd_lexset *set;
+	const pd_lex_entry **entries;
+	uint32_t *entry_cat; /* category index of each entry */
+	size_t nentries;
+	const char **cats;
+	size_t ncats;
+
+	vslot *vocab;
+	size_t vcap, nwords;
+	pd_buf wtext;
+
+	edge *edges;
+	size_t ecap, nedges;
+	uint32_t nnodes;
+	uint32_t *node_first, *node_count, *node_terms;
+
+	cterm *terms;
+	size_t nterms, capterms;
+	uint32_t *seq;
+	size_t nseq, capseq;
+	uint32_t *tcase;
+	size_t ntcase, captcase;
+	cphrase *phrases;
+	size_t nphrases, capphrases;
+
+	/* (node, term) pairs while building */
+	uint64_t *pairs;
+	size_t npairs, cappairs;
+
+	/* byte-level automaton */
+	uint32_t *ac_next; /* 256 per state */
+	uint32_t *ac_fail;
+	uint32_t *ac_out; /* first output per state (index into ac_outs_*) */
+	uint32_t nac;
+	uint32_t *ac_outs_term, *ac_outs_next;
+	size_t nacouts;
+	pd_buf bytestr;
+
+	cpat *pats;
+	size_t npats, cappats;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Growable arrays                                                          */
+
+static pd_rc grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t nc;
+	void *np;
+
+	if (need <= *cap)
+		return PD_OK;
+	nc = *cap ? *cap : 64;
+	while (nc < need)
+		nc *= 2;
+	np = pd_realloc(*p, nc * elem);
+	if (!np)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	*p = np;
+	*cap = nc;
+	return PD_OK;
+}
+
+#define GROW(arr, cap, need)                                                   \
+	grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* ------------------------------------------------------------------------ */
+/* Vocabulary                                                               */
+
+static inline uint64_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h | 1; /* never 0: 0 marks an empty slot */
+}
+
+static inline uint32_t vocab_find(const pd_matcher *m, const char *s, size_t n)
+{
+	uint64_t h = hash_bytes(s, n);
+	size_t mask = m->vcap - 1, i = (size_t)(h ^ (h >> 29)) & mask;
+
+	for (;;) {
+		const vslot *v = &m->vocab[i];
+		if (v->h == 0)
+			return NO_ID;
+		if (v->h == h && v->len == n &&
+		    memcmp(m->wtext.ptr + v->off, s, n) == 0)
+			return v->id;
+		i = (i + 1) & mask;
+	}
+}
+
+static pd_rc vocab_rehash(pd_matcher *m, size_t ncap)
+{
+	vslot *nv = pd_calloc(ncap, sizeof(*nv));
+
+	if (!nv)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (size_t i = 0; i < m->vcap; i++) {
+		const vslot *v = &m->vocab[i];
+		size_t j;
+		if (!v->h)
+			continue;
+		j = (size_t)(v->h ^ (v->h >> 29)) & (ncap - 1);
+		while (nv[j].h)
+			j = (j + 1) & (ncap - 1);
+		nv[j] = *v;
+	}
+	pd_free(m->vocab);
+	m->vocab = nv;
+	m->vcap = ncap;
+	return PD_OK;
+}
+
+static pd_rc vocab_add(pd_matcher *m, const char *s, size_t n, uint32_t *id)
+{
+	uint64_t h;
+	size_t i;
+	pd_rc rc;
+
+	if ((*id = vocab_find(m, s, n)) != NO_ID)
+		return PD_OK;
+	if ((m->nwords + 1) * 2 > m->vcap &&
+	    (rc = vocab_rehash(m, m->vcap * 2)) < 0)
+		return rc;
+	h = hash_bytes(s, n);
+	i = (size_t)(h ^ (h >> 29)) & (m->vcap - 1);
+	while (m->vocab[i].h)
+		i = (i + 1) & (m->vcap - 1);
+	m->vocab[i].h = h;
+	m->vocab[i].off = (uint32_t)m->wtext.len;
+	m->vocab[i].len = (uint32_t)n;
+	m->vocab[i].id = (uint32_t)m->nwords;
+	if ((rc = pd_buf_put(&m->wtext, s, n)) < 0)
+		return rc;
+	*id = (uint32_t)m->nwords++;
+	return PD_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Trie edges                                                               */
+
+static inline uint64_t edge_key(uint32_t node, uint32_t word)
+{
+	return ((uint64_t)node << 32 | word) | (1ULL << 63);
+}
+
+static inline size_t edge_slot(uint64_t key, size_t cap)
+{
+	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (cap - 1);
+}
+
+static inline uint32_t edge_get(const pd_matcher *m, uint32_t node,
+                                uint32_t word)
+{
+	uint64_t key = edge_key(node, word);
+	size_t i = edge_slot(key, m->ecap);
+
+	for (;;) {
+		if (m->edges[i].key == key)
+			return m->edges[i].child;
+		if (m->edges[i].key == 0)
+			return NO_ID;
+		i = (i + 1) & (m->ecap - 1);
+	}
+}
+
+static pd_rc edge_rehash(pd_matcher *m, size_t ncap)
+{
+	edge *ne = pd_calloc(ncap, sizeof(*ne));
+
+	if (!ne)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (size_t i = 0; i < m->ecap; i++) {
+		size_t j;
+		if (!m->edges[i].key)
+			continue;
+		j = edge_slot(m->edges[i].key, ncap);
+		while (ne[j].key)
+			j = (j + 1) & (ncap - 1);
+		ne[j] = m->edges[i];
+	}
+	pd_free(m->edges);
+	m->edges = ne;
+	m->ecap = ncap;
+	return PD_OK;
+}
+
+static pd_rc edge_add(pd_matcher *m, uint32_t node, uint32_t word,
+                      uint32_t *child)
+{
+	uint64_t key;
+	size_t i;
+	pd_rc rc;
+
+	if ((*child = edge_get(m, node, word)) != NO_ID)
+		return PD_OK;
+	if ((m->nedges + 1) * 2 > m->ecap &&
+	    (rc = edge_rehash(m, m->ecap * 2)) < 0)
+		return rc;
+	key = edge_key(node, word);
+	i = edge_slot(key, m->ecap);
+	while (m->edges[i].key)
+		i = (i + 1) & (m->ecap - 1);
+	m->edges[i].key = key;
+	m->edges[i].child = m->nnodes;
+	m->nedges++;
+	*child = m->nnodes++;
+	return PD_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Compiling                                                                */
+
+/* Normalise `s` into word ids appended to m->seq; *first and *len describe
+ * them. Case information goes to m->tcase when `with_case`. */
+static pd_rc add_words(pd_matcher *m, pd_norm *nb, const char *s,
+                       bool with_case, uint32_t *first, uint32_t *len)
+{
+	pd_rc rc;
+
+	if ((rc = pd_norm_run(nb, s, strlen(s), 0)) < 0)
+		return rc;
+	if (nb->ntok > MAX_TERM_WORDS)
+		return pd_error_set(PD_ECONFIG, "more than %d words",
+		                    MAX_TERM_WORDS);
+	if ((rc = GROW(m->seq, m->capseq, m->nseq + nb->ntok)) < 0)
+		return rc;
+	*first = (uint32_t)m->nseq;
+	*len = (uint32_t)nb->ntok;
+	for (size_t k = 0; k < nb->ntok; k++) {
+		const pd_token *t = &nb->tok[k];
+		uint32_t id;
+		if ((rc = vocab_add(m, nb->text.ptr + t->norm_off, t->norm_len,
+		                    &id)) < 0)
+			return rc;
+		m->seq[m->nseq++] = id;
+		if (with_case) {
+			if ((rc = GROW(m->tcase, m->captcase, m->ntcase + 2)) <
+			    0)
+				return rc;
+			m->tcase[m->ntcase++] = t->upper;
+			m->tcase[m->ntcase++] = t->nlet;
+		}
+	}
+	return PD_OK;
+}
+
+static pd_rc add_phrase(pd_matcher *m, uint32_t first, uint32_t len, int32_t at)
+{
+	pd_rc rc = GROW(m->phrases, m->capphrases, m->nphrases + 1);
+
+	if (rc < 0)
+		return rc;
+	m->phrases[m->nphrases].first = first;
+	m->phrases[m->nphrases].len = len;
+	m->phrases[m->nphrases].at = at;
+	m->nphrases++;
+	return PD_OK;
+}
+
+static pd_rc add_phrases(pd_matcher *m, pd_norm *nb, const char *file,
+                         const pd_lex_term *t, const char *const *list,
+                         size_t n, uint32_t *first, uint32_t *count)
+{
+	pd_rc rc = PD_OK;
+
+	*first = (uint32_t)m->nphrases;
+	*count = 0;
+	for (size_t i = 0; i < n && rc == PD_OK; i++) {
+		uint32_t f, l;
+		if ((rc = add_words(m, nb, list[i], false, &f, &l)) < 0) {
+			pd_error_prefix("%s:%d:%d: '%s'", file, t->line, t->col,
+			                list[i]);
+			return rc;
+		}
+		if (l == 0) {
+			rc = pd_lexset_warn(
+			        m->set, file, t->line, t->col,
+			        "context word '%s' has no letters or "
+			        "digits: it can never match",
+			        list[i]);
+			continue;
+		}
+		if ((rc = add_phrase(m, f, l, -1)) == PD_OK)
+			(*count)++;
+	}
+	return rc;
+}
+
+static pd_rc add_unless(pd_matcher *m, pd_norm *nb, const char *file, cterm *ct,
+                        uint32_t term_first)
+{
+	const pd_lex_term *t = ct->src;
+	pd_rc rc = PD_OK;
+
+	ct->unless_first = (uint32_t)m->nphrases;
+	for (size_t i = 0; i < t->nunless && rc == PD_OK; i++) {
+		uint32_t f, l;
+		int32_t at = -1;
+		if ((rc = add_words(m, nb, t->unless[i], false, &f, &l)) < 0) {
+			pd_error_prefix("%s:%d:%d: unless '%s'", file, t->line,
+			                t->col, t->unless[i]);
+			return rc;
+		}
+		for (uint32_t k = 0;
+		     l >= ct->ntok && k + ct->ntok <= l && at < 0; k++)
+			if (memcmp(&m->seq[f + k], &m->seq[term_first],
+			           ct->ntok * sizeof(uint32_t)) == 0)
+				at = (int32_t)k;
+		if (at < 0) {
+			rc = pd_lexset_warn(
+			        m->set, file, t->line, t->col,
+			        "exception '%s' never applies: it does "
+			        "not contain the term '%s'",
+			        t->unless[i], t->text);
+			continue;
+		}
+		if ((rc = add_phrase(m, f, l, at)) == PD_OK)
+			ct->nunless++;
+	}
+	return rc;
+}
+
+static pd_rc add_term(pd_matcher *m, pd_norm *nb, uint32_t entry,
+                      const pd_lex_term *t)
+{
+	const char *file = m->entries[entry]->lexicon->path;
+	cterm ct;
+	uint32_t first, len, node = 0;
+	pd_rc rc;
+
+	memset(&ct, 0, sizeof(ct));
+	ct.entry = entry;
+	ct.src = t;
+	{
+		const char *p = t->text;
+		while (*p == ' ')
+			p++;
+		if (*p == '#' || *p == '@')
+			ct.tag = (uint8_t)*p;
+	}
+	ct.case_first = (uint32_t)m->ntcase;
+	if ((rc = add_words(m, nb, t->text, true, &first, &len)) < 0) {
+		pd_error_prefix("%s:%d:%d: term '%s'", file, t->line, t->col,
+		                t->text);
+		return rc;
+	}
+	if (len == 0)
+		return pd_lexset_warn(
+		        m->set, file, t->line, t->col,
+		        "term '%s' has no letters or digits after "
+		        "normalisation: it can never match",
+		        t->text);
+	ct.ntok = len;
+	if (t->boundary != PD_BOUNDARY_WORD) {
+		/* Byte-level: keep the normalised text for the automaton. */
+		const char *norm = nb->text.ptr;
+		ct.norm_len = (uint32_t)nb->text.len;
+		if (m->bytestr.len + nb->text.len + 1 > MAX_AC_BYTES)
+			return pd_error_set(
+			        PD_ECONFIG,
+			        "%s:%d:%d: more than %u bytes of prefix "
+			        "and substring terms in all",
+			        file, t->line, t->col, MAX_AC_BYTES);
+		ct.norm =
+		        (const char *)(uintptr_t)m->bytestr.len; /* fixed up */
+		if ((rc = pd_buf_put(&m->bytestr, norm, nb->text.len + 1)) < 0)
+			return rc;
+	}
+	if ((rc = add_unless(m, nb, file, &ct, first)) < 0)
+		return rc;
+	if ((rc = add_phrases(m, nb, file, t, t->context.any, t->context.nany,
+	                      &ct.any_first, &ct.nany)) < 0 ||
+	    (rc = add_phrases(m, nb, file, t, t->context.all, t->context.nall,
+	                      &ct.all_first, &ct.nall)) < 0)
+		return rc;
+	ct.within = t->context.within;
+	if ((rc = GROW(m->terms, m->capterms, m->nterms + 1)) < 0)
+		return rc;
+	m->terms[m->nterms] = ct;
+	if (t->boundary == PD_BOUNDARY_WORD) {
+		for (uint32_t k = 0; k < len; k++)
+			if ((rc = edge_add(m, node, m->seq[first + k], &node)) <
+			    0)
+				return rc;
+		if ((rc = GROW(m->pairs, m->cappairs, m->npairs + 1)) < 0)
+			return rc;
+		m->pairs[m->npairs++] =
+		        (uint64_t)node << 32 | (uint32_t)m->nterms;
+	}
+	m->nterms++;
+	return PD_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Flatten (node, term) pairs into per-node term lists, warning about a
+ * term that appears twice in one category. */
+static pd_rc flatten(pd_matcher *m)
+{
+	pd_rc rc = PD_OK;
+
+	if (m->npairs)
+		qsort(m->pairs, m->npairs, sizeof(*m->pairs), cmp_u64);
+	m->node_first = pd_calloc(m->nnodes + 1, sizeof(uint32_t));
+	m->node_count = pd_calloc(m->nnodes + 1, sizeof(uint32_t));
+	m->node_terms = pd_calloc(m->npairs + 1, sizeof(uint32_t));
+	if (!m->node_first || !m->node_count || !m->node_terms)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (size_t i = 0; i < m->npairs; i++) {
+		uint32_t node = (uint32_t)(m->pairs[i] >> 32);
+		uint32_t term = (uint32_t)m->pairs[i];
+		if (m->node_count[node] == 0)
+			m->node_first[node] = (uint32_t)i;
+		m->node_count[node]++;
+		m->node_terms[i] = term;
+		if (i > 0 && (uint32_t)(m->pairs[i - 1] >> 32) == node) {
+			const cterm *a = &m->terms[(uint32_t)m->pairs[i - 1]];
+			const cterm *b = &m->terms[term];
+			if (a->entry != b->entry &&
+			    m->entry_cat[a->entry] == m->entry_cat[b->entry] &&
+			    a->src->exact_case == b->src->exact_case &&
+			    a->tag == b->tag && a->src->nunless == 0 &&
+			    b->src->nunless == 0 && a->nany + a->nall == 0 &&
+			    b->nany + b->nall == 0) {
+				const pd_lex_entry *ea = m->entries[a->entry];
+				rc = pd_lexset_warn(
+				        m->set,
+				        m->entries[b->entry]->lexicon->path,
+				        b->src->line, b->src->col,
+				        "duplicate term '%s' (also in entry "
+				        "'%s' "
+				        "of %s)",
+				        b->src->text, ea->id,
+				        ea->lexicon->name);
+				if (rc < 0)
+					return rc;
+			}
+		}
+	}
+	pd_free(m->pairs);
+	m->pairs = NULL;
+	return rc;
+}
+
+/* Build the byte-level automaton (Aho-Corasick, full DFA over bytes). */
+static pd_rc build_ac(pd_matcher *m)
+{
+	uint32_t cap = 1;
+	uint32_t *queue = NULL;
+	pd_rc rc = PD_OK;
+
+	for (size_t i = 0; i < m->nterms; i++)
+		if (m->terms[i].src->boundary != PD_BOUNDARY_WORD) {
+			m->terms[i].norm =
+			        m->bytestr.ptr + (uintptr_t)m->terms[i].norm;
+			cap += m->terms[i].norm_len;
+		}
+	if (cap == 1)
+		return PD_OK;
+	m->ac_next = pd_calloc((size_t)cap * 256, sizeof(uint32_t));
+	m->ac_fail = pd_calloc(cap, sizeof(uint32_t));
+	m->ac_out = pd_calloc(cap, sizeof(uint32_t));
+	m->ac_outs_term = pd_calloc(m->nterms + 1, sizeof(uint32_t));
+	m->ac_outs_next = pd_calloc(m->nterms + 1, sizeof(uint32_t));
+	queue = pd_calloc(cap, sizeof(uint32_t));
+	if (!m->ac_next || !m->ac_fail || !m->ac_out || !m->ac_outs_term ||
+	    !m->ac_outs_next || !queue) {
+		rc = pd_error_set(PD_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* 0 in ac_next means "no edge" during building; state 0 is root. */
+	m->nac = 1;
+	m->nacouts = 1; /* output index 0 = none */
+	for (size_t i = 0; i < m->nterms; i++) {
+		const cterm *t = &m->terms[i];
+		uint32_t s = 0;
+		if (t->src->boundary == PD_BOUNDARY_WORD)
+			continue;
+		for (uint32_t k = 0; k < t->norm_len; k++) {
+			unsigned char c = (unsigned char)t->norm[k];
+			if (!m->ac_next[(size_t)s * 256 + c])
+				m->ac_next[(size_t)s * 256 + c] = m->nac++;
+			s = m->ac_next[(size_t)s * 256 + c];
+		}
+		m->ac_outs_term[m->nacouts] = (uint32_t)i;
+		m->ac_outs_next[m->nacouts] = m->ac_out[s];
+		m->ac_out[s] = (uint32_t)m->nacouts++;
+	}
+	/* Breadth-first: failure links, and complete the DFA. */
+	{
+		uint32_t head = 0, tail = 0;
+		for (int c = 0; c < 256; c++) {
+			uint32_t s = m->ac_next[c];
+			if (s) {
+				m->ac_fail[s] = 0;
+				queue[tail++] = s;
+			}
+		}
+		while (head < tail) {
+			uint32_t r = queue[head++];
+			/* The failure state's outputs (complete: it is
+			 * shallower) are outputs here too: append its list to
+			 * r's own. */
+			if (m->ac_out[m->ac_fail[r]]) {
+				uint32_t o = m->ac_out[r];
+				if (!o) {
+					m->ac_out[r] = m->ac_out[m->ac_fail[r]];
+				} else {
+					while (m->ac_outs_next[o])
+						o = m->ac_outs_next[o];
+					m->ac_outs_next[o] =
+					        m->ac_out[m->ac_fail[r]];
+				}
+			}
+			for (int c = 0; c < 256; c++) {
+				uint32_t s = m->ac_next[(size_t)r * 256 + c];
+				uint32_t f =
+				        m->ac_next[(size_t)m->ac_fail[r] * 256 +
+				                   c];
+				if (s) {
+					m->ac_fail[s] = f;
+					queue[tail++] = s;
+				} else {
+					m->ac_next[(size_t)r * 256 + c] = f;
+				}
+			}
+		}
+	}
+done:
+	pd_free(queue);
+	return rc;
+}
+
+pd_rc pd_matcher_new(pd_matcher **out, pd_lexset *set)
+{
+	pd_matcher *m = pd_calloc(1, sizeof(*m));
+	pd_norm nb = PD_NORM_INIT;
+	pd_rc rc = PD_OK;
+
+	if (!m)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	m->set = set;
+	m->wtext = (pd_buf)PD_BUF_INIT((size_t)1 << 30);
+	m->bytestr = (pd_buf)PD_BUF_INIT(MAX_AC_BYTES + 64);
+	m->vcap = 1024;
+	m->ecap = 1024;
+	m->vocab = pd_calloc(m->vcap, sizeof(*m->vocab));
+	m->edges = pd_calloc(m->ecap, sizeof(*m->edges));
+	m->nnodes = 1;
+	if (!m->vocab || !m->edges) {
+		rc = pd_error_set(PD_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* Entries and categories. */
+	for (size_t l = 0; l < pd_lexset_count(set); l++)
+		m->nentries += pd_lexset_get(set, l)->nentries;
+	m->entries = pd_calloc(m->nentries + 1, sizeof(*m->entries));
+	m->entry_cat = pd_calloc(m->nentries + 1, sizeof(uint32_t));
+	m->cats = pd_calloc(pd_lexset_count(set) + 1, sizeof(*m->cats));
+	if (!m->entries || !m->entry_cat || !m->cats) {
+		rc = pd_error_set(PD_ENOMEM, "out of memory");
+		goto done;
+	}
+	{
+		size_t e = 0;
+		for (size_t l = 0; l < pd_lexset_count(set); l++) {
+			const pd_lexicon *lex = pd_lexset_get(set, l);
+			uint32_t c;
+			for (c = 0; c < m->ncats; c++)
+				if (!strcmp(m->cats[c], lex->category))
+					break;
+			if (c == m->ncats)
+				m->cats[m->ncats++] = lex->category;
+			for (size_t i = 0; i < lex->nentries; i++) {
+				m->entries[e] = &lex->entries[i];
+				m->entry_cat[e++] = c;
+			}
+		}
+	}
+	for (size_t e = 0; e < m->nentries && rc == PD_OK; e++) {
+		const pd_lex_entry *en = m->entries[e];
+		for (size_t t = 0; t < en->nterms && rc == PD_OK; t++)
+			rc = add_term(m, &nb, (uint32_t)e, &en->terms[t]);
+		for (size_t p = 0; p < en->npatterns && rc == PD_OK; p++) {
+			size_t off;
+			if ((rc = GROW(m->pats, m->cappats, m->npats + 1)) < 0)
+				break;
+			rc = pd_regex_compile(
+			        &m->pats[m->npats].re, en->patterns[p].text,
+			        !en->patterns[p].exact_case, &off);
+			if (rc < 0) {
+				pd_error_prefix("%s:%d:%d", en->lexicon->path,
+				                en->patterns[p].line,
+				                en->patterns[p].col);
+				break;
+			}
+			m->pats[m->npats].entry = (uint32_t)e;
+			m->pats[m->npats].src = &en->patterns[p];
+			m->npats++;
+		}
+	}
+	if (rc == PD_OK)
+		rc = flatten(m);
+	if (rc == PD_OK)
+		rc = build_ac(m);
+done:
+	pd_norm_dispose(&nb);
+	if (rc < 0) {
+		pd_matcher_free(m);
+		return rc;
+	}
+	*out = m;
+	return PD_OK;
+}
+
+void pd_matcher_free(pd_matcher *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->npats; i++)
+		pd_regex_free(m->pats[i].re);
+	pd_free(m->pats);
+	pd_free(m->entries);
+	pd_free(m->entry_cat);
+	pd_free(m->cats);
+	pd_free(m->vocab);
+	pd_buf_dispose(&m->wtext);
+	pd_free(m->edges);
+	pd_free(m->node_first);
+	pd_free(m->node_count);
+	pd_free(m->node_terms);
+	pd_free(m->terms);
+	pd_free(m->seq);
+	pd_free(m->tcase);
+	pd_free(m->phrases);
+	pd_free(m->pairs);
+	pd_free(m->ac_next);
+	pd_free(m->ac_fail);
+	pd_free(m->ac_out);
+	pd_free(m->ac_outs_term);
+	pd_free(m->ac_outs_next);
+	pd_buf_dispose(&m->bytestr);
+	pd_free(m);
+}
+
+size_t pd_matcher_term_count(const pd_matcher *m)
+{
+	return m->nterms + m->npats;
+}
+
+size_t pd_matcher_word_count(const pd_matcher *m)
+{
+	return m->nwords;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Scanning                                                                 */
+
+/* A token as the matcher sees it: an original token, two joined ("Lab
+ * our", "Lab.our"), or a piece of one split into known words
+ * (#votelabour, "R e f o r m U K"). */
+typedef struct {
+	uint32_t id;     /* word id or NO_ID */
+	uint32_t oi, oj; /* original tokens [oi, oj) */
+	uint32_t upper;  /* case of its letters */
+	uint16_t nlet;
+	uint16_t flags;
+	uint8_t sep;
+	uint8_t piece, npieces; /* pieces of one original token */
+} vtok;
+
+typedef struct {
+	uint32_t term; /* NO_ID for a pattern hit */
+	uint32_t entry;
+	uint32_t cat;
+	uint32_t ti, tj; /* token range [ti, tj) */
+	size_t na, nb;   /* normalised byte range (pattern/byte hits) */
+	bool tokens;     /* ti/tj meaningful */
+	const char *what;
+} rawhit;
+
+typedef struct {
+	const pd_matcher *m;
+	pd_scan *s;
+	rawhit *raw;
+	size_t nraw, capraw;
+	pd_rc rc;
+} scanctx;
+
+static bool case_ok(const pd_matcher *m, const cterm *t, const vtok *vt,
+                    uint32_t vi)
+{
+	for (uint32_t k = 0; k < t->ntok; k++) {
+		uint32_t want = m->tcase[t->case_first + 2 * k];
+		uint32_t wnlet = m->tcase[t->case_first + 2 * k + 1];
+		const vtok *x = &vt[vi + k];
+		uint32_t full =
+		        x->nlet >= 32 ? UINT32_MAX : (1u << x->nlet) - 1;
+		if (x->upper == want && x->nlet == wnlet)
+			continue;
+		/* ALL CAPS text counts for a capitalised term word. */
+		if (x->nlet == wnlet && x->nlet > 1 && x->upper == full &&
+		    (want & 1))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+static bool phrase_at(const pd_matcher *m, const vtok *vt, size_t nvt,
+                      const cphrase *p, long start)
+{
+	if (start < 0 || (size_t)start + p->len > nvt)
+		return false;
+	for (uint32_t k = 0; k < p->len; k++)
+		if (vt[start + k].id != m->seq[p->first + k])
+			return false;
+	return true;
+}
+
+/* Is phrase p anywhere in [lo, hi), not overlapping the hit [vi, vj)? */
+static bool phrase_near(const pd_matcher *m, const vtok *vt, size_t nvt,
+                        const cphrase *p, long lo, long hi, uint32_t vi,
+                        uint32_t vj)
+{
+	for (long q = lo; q < hi; q++) {
+		if (q + (long)p->len > (long)vi && q < (long)vj)
+			continue;
+		if (vt[q].id == m->seq[p->first] && phrase_at(m, vt, nvt, p, q))
+			return true;
+	}
+	return false;
+}
+
+/* Part of an @handle only counts when the term is the whole handle
+ * ("@Conservatives" names the party; "@MarkGreenLab" names a person). */
+static bool handle_ok(const pd_norm *n, const vtok *vt, size_t nvt, uint32_t vi,
+                      uint32_t vj)
+{
+	uint32_t oi = vt[vi].oi, oj = vt[vj - 1].oj;
+	bool any = false;
+
+	for (uint32_t k = vi; k < vj; k++)
+		any |= (vt[k].flags & PD_TOK_HANDLE) != 0;
+	if (!any)
+		return true;
+	if (vt[vi].piece != 0 || vt[vj - 1].piece + 1 != vt[vj - 1].npieces)
+		return false;
+	if (oi > 0 && n->tok[oi].sep == 's' &&
+	    (n->tok[oi - 1].flags & PD_TOK_HANDLE))
+		return false;
+	if (oj < n->ntok && n->tok[oj].sep == 's' &&
+	    (n->tok[oj].flags & PD_TOK_HANDLE))
+		return false;
+	(void)nvt;
+	return true;
+}
+
+static bool rules_ok(const pd_matcher *m, const cterm *t, const pd_scan *s,
+                     uint32_t vi, uint32_t vj)
+{
+	const vtok *vt = s->vt;
+	size_t nvt = s->nvt;
+	bool disguised = false;
+
+	if (t->src->exact_case && !case_ok(m, t, vt, vi))
+		return false;
+	for (uint32_t k = vi; k < vj; k++)
+		disguised |= (vt[k].flags & PD_TOK_DISGUISED) != 0;
+	if (t->tag) {
+		/* "#VoteLabour" is a hashtag, never the words "vote labour". */
+		unsigned need = t->tag == '@' ? PD_TOK_HANDLE : PD_TOK_TAG;
+		for (uint32_t k = vi; k < vj; k++)
+			if (!(vt[k].flags & need))
+				return false;
+	} else if (!handle_ok(&s->norm, vt, nvt, vi, vj)) {
+		return false;
+	}
+	for (uint32_t u = 0; u < t->nunless; u++) {
+		const cphrase *p = &m->phrases[t->unless_first + u];
+		if (phrase_at(m, vt, nvt, p, (long)vi - p->at))
+			return false;
+	}
+	/* Context words tell an ordinary word from a party's name; a word
+	 * spelt to get past a filter (L a b o u r, G_R_E_E_N, 𝗚𝗿𝗲𝗲𝗻) needs
+	 * no such proof. */
+	if ((t->nany || t->nall) && !disguised) {
+		long lo = (long)vi - t->within, hi = (long)vj + t->within;
+		bool any = t->nany == 0;
+		if (lo < 0)
+			lo = 0;
+		if (hi > (long)nvt)
+			hi = (long)nvt;
+		for (uint32_t a = 0; a < t->nany && !any; a++)
+			any = phrase_near(m, vt, nvt,
+			                  &m->phrases[t->any_first + a], lo, hi,
+			                  vi, vj);
+		if (!any)
+			return false;
+		for (uint32_t a = 0; a < t->nall; a++)
+			if (!phrase_near(m, vt, nvt,
+			                 &m->phrases[t->all_first + a], lo, hi,
+			                 vi, vj))
+				return false;
+	}
+	return true;
+}
+
+static void add_raw(scanctx *c, rawhit h)
+{
+	if (c->rc < 0)
+		return;
+	if ((c->rc = GROW(c->raw, c->capraw, c->nraw + 1)) < 0)
+		return;
+	c->raw[c->nraw++] = h;
+}
+
+static void term_hit(scanctx *c, uint32_t term, uint32_t ti, uint32_t tj)
+{
+	const cterm *t = &c->m->terms[term];
+	rawhit h;
+
+	if (!rules_ok(c->m, t, c->s, ti, tj))
+		return;
+	memset(&h, 0, sizeof(h));
+	h.term = term;
+	h.entry = t->entry;
+	h.cat = c->m->entry_cat[t->entry];
+	h.ti = ti;
+	h.tj = tj;
+	h.tokens = true;
+	h.what = t->src->text;
+	add_raw(c, h);
+}
+
+/* Token index range covering normalised bytes [a, b). */
+/* The virtual tokens covering normalised bytes [a, b). */
+static void vtokens_of(const pd_scan *s, size_t a, size_t b, uint32_t *vi,
+                       uint32_t *vj)
+{
+	const pd_norm *n = &s->norm;
+	const vtok *vt = s->vt;
+	const pd_token *x = pd_norm_token_at(n, a);
+	const pd_token *y = pd_norm_token_at(n, b > a ? b - 1 : a);
+	uint32_t oi = x ? (uint32_t)(x - n->tok) : 0;
+	uint32_t oj = y ? (uint32_t)(y - n->tok) + 1 : oi + 1;
+	size_t lo = 0, hi = s->nvt;
+
+	while (lo < hi) { /* first vtok ending after oi */
+		size_t mid = lo + (hi - lo) / 2;
+		if (vt[mid].oj <= oi)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*vi = (uint32_t)lo;
+	while (lo < s->nvt && vt[lo].oi < oj)
+		lo++;
+	*vj = (uint32_t)lo > *vi ? (uint32_t)lo : *vi + 1;
+	if (*vj > s->nvt)
+		*vj = (uint32_t)s->nvt;
+}
+
+static pd_rc pattern_hit(void *vctx, size_t a, size_t b)
+{
+	void **pp = vctx;
+	scanctx *c = pp[0];
+	const cpat *p = pp[1];
+	rawhit h;
+
+	if (c->s->nvt == 0)
+		return PD_OK;
+	memset(&h, 0, sizeof(h));
+	h.term = NO_ID;
+	h.entry = p->entry;
+	h.cat = c->m->entry_cat[p->entry];
+	h.na = a;
+	h.nb = b;
+	h.what = p->src->text;
+	vtokens_of(c->s, a, b, &h.ti, &h.tj);
+	add_raw(c, h);
+	return c->rc;
+}
+
+static void scan_bytes(scanctx *c)
+{
+	const pd_matcher *m = c->m;
+	const pd_norm *n = &c->s->norm;
+	const unsigned char *p = (const unsigned char *)n->text.ptr;
+	uint32_t st = 0;
+
+	for (size_t i = 0; i < n->text.len && c->rc == PD_OK; i++) {
+		st = m->ac_next[(size_t)st * 256 + p[i]];
+		for (uint32_t o = m->ac_out[st]; o; o = m->ac_outs_next[o]) {
+			uint32_t term = m->ac_outs_term[o];
+			const cterm *t = &m->terms[term];
+			size_t a = i + 1 - t->norm_len;
+			rawhit h;
+			if (t->src->boundary == PD_BOUNDARY_PREFIX && a > 0 &&
+			    p[a - 1] != ' ')
+				continue;
+			memset(&h, 0, sizeof(h));
+			vtokens_of(c->s, a, i + 1, &h.ti, &h.tj);
+			if (h.tj - h.ti < t->ntok ||
+			    !rules_ok(m, t, c->s, h.ti, h.ti + t->ntok))
+				continue;
+			h.term = term;
+			h.entry = t->entry;
+			h.cat = m->entry_cat[t->entry];
+			h.na = a;
+			h.nb = i + 1;
+			h.what = t->src->text;
+			add_raw(c, h);
+		}
+	}
+}
+
+static int raw_cmp(const void *pa, const void *pb)
+{
+	const rawhit *a = pa, *b = pb;
+	size_t la = a->tj - a->ti, lb = b->tj - b->ti;
+
+	if (a->cat != b->cat)
+		return a->cat < b->cat ? -1 : 1;
+	if (a->ti != b->ti)
+		return a->ti < b->ti ? -1 : 1;
+	if (la != lb)
+		return la > lb ? -1 : 1;
+	return a->entry < b->entry ? -1 : a->entry > b->entry;
+}
+
+static int hit_cmp(const void *pa, const void *pb)
+{
+	const pd_hit *a = pa, *b = pb;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->end != b->end)
+		return a->end > b->end ? -1 : 1;
+	return strcmp(a->entry->id, b->entry->id);
+}
+
+/* Look a word up; a '*' (T*ries, L*b*ur) stands for any one letter, and
+ * a leet '1' may have been an 'l' (A11iance). */
+static uint32_t lookup_word(const pd_matcher *m, const char *w, size_t len,
+                            uint16_t flags)
+{
+	uint32_t id = vocab_find(m, w, len);
+	char alt[64];
+
+	if (id != NO_ID || len >= sizeof(alt))
+		return id;
+	if (flags & PD_TOK_WILD) {
+		size_t star[2], nstar = 0;
+		memcpy(alt, w, len);
+		for (size_t k = 0; k < len && nstar <= 2; k++)
+			if (alt[k] == '*') {
+				if (nstar < 2)
+					star[nstar] = k;
+				nstar++;
+			}
+		if (nstar == 0 || nstar > 2)
+			return NO_ID;
+		for (char c1 = 'a'; c1 <= 'z'; c1++) {
+			alt[star[0]] = c1;
+			if (nstar == 1) {
+				if ((id = vocab_find(m, alt, len)) != NO_ID)
+					return id;
+				continue;
+			}
+			for (char c2 = 'a'; c2 <= 'z'; c2++) {
+				alt[star[1]] = c2;
+				if ((id = vocab_find(m, alt, len)) != NO_ID)
+					return id;
+			}
+		}
+		return NO_ID;
+	}
+	if (flags & PD_TOK_LEET1) {
+		memcpy(alt, w, len);
+		for (size_t k = 0; k < len; k++)
+			if (alt[k] == 'i')
+				alt[k] = 'l';
+		return vocab_find(m, alt, len);
+	}
+	return NO_ID;
+}
+
+static bool ascii_letters(const char *w, size_t len)
+{
+	for (size_t k = 0; k < len; k++)
+		if (w[k] < 'a' || w[k] > 'z')
+			return false;
+	return true;
+}
+
+static pd_rc vt_push(pd_scan *s, vtok v)
+{
+	pd_rc rc = GROW(*(vtok **)&s->vt, s->capvt, s->nvt + 1);
+
+	if (rc == PD_OK)
+		((vtok *)s->vt)[s->nvt++] = v;
+	return rc;
+}
+
+/* Split an unknown word into 2 to 4 known words of 2+ letters
+ * (#votelabour -> vote labour). Returns the number of pieces (0: none),
+ * their ends in ends[]. Fewest pieces win. */
+static int segment(const pd_matcher *m, const char *w, size_t len,
+                   size_t ends[4])
+{
+	/* best[i]: fewest pieces covering w[0..i), 0 = impossible */
+	uint8_t best[65];
+	uint8_t from[65];
+
+	if (len > 64 || len < 4)
+		return 0;
+	memset(best, 0, sizeof(best));
+	best[0] = 1; /* stores pieces + 1 */
+	for (size_t i = 0; i < len; i++) {
+		if (!best[i] || best[i] > 4)
+			continue;
+		for (size_t j = i + 2; j <= len; j++) {
+			if (best[j] && best[j] <= best[i] + 1)
+				continue;
+			if (vocab_find(m, w + i, j - i) != NO_ID) {
+				best[j] = (uint8_t)(best[i] + 1);
+				from[j] = (uint8_t)i;
+			}
+		}
+	}
+	if (!best[len] || best[len] - 1 < 2)
+		return 0;
+	{
+		int n = best[len] - 1;
+		size_t at = len;
+		for (int k = n - 1; k >= 0; k--) {
+			ends[k] = at;
+			at = from[at];
+		}
+		return n;
+	}
+}
+
+/* Build the matcher's view of the tokens. */
+static pd_rc build_vtoks(const pd_matcher *m, pd_scan *s)
+{
+	const pd_norm *n = &s->norm;
+	pd_rc rc = PD_OK;
+
+	s->nvt = 0;
+	for (size_t i = 0; i < n->ntok && rc == PD_OK; i++) {
+		const pd_token *t = &n->tok[i];
+		const char *w = n->text.ptr + t->norm_off;
+		vtok v;
+
+		memset(&v, 0, sizeof(v));
+		v.oi = (uint32_t)i;
+		v.oj = (uint32_t)i + 1;
+		v.upper = t->upper;
+		v.nlet = t->nlet;
+		v.flags = t->flags;
+		v.sep = t->sep;
+		v.npieces = 1;
+		v.id = lookup_word(m, w, t->norm_len, t->flags);
+		/* A word broken by a stray character or space ("Lab.our",
+		 * "Lab our", "Con servatives") is read whole when whole it is a
+		 * word we know. */
+		if (i + 1 < n->ntok) {
+			const pd_token *u = &n->tok[i + 1];
+			bool joiner =
+			        u->sepn == 1 &&
+			        (u->sep == '.' || u->sep == '_' ||
+			         u->sep == '*' || u->sep == '-' ||
+			         (u->sep == ' ' &&
+			          (t->norm_len <= 4 || u->norm_len <= 4) &&
+			          t->norm_len + u->norm_len >= 6));
+			char j[64];
+			if (joiner && t->norm_len + u->norm_len < sizeof(j) &&
+			    t->nlet == t->norm_len && u->nlet == u->norm_len &&
+			    ascii_letters(w, t->norm_len) &&
+			    ascii_letters(n->text.ptr + u->norm_off,
+			                  u->norm_len)) {
+				uint32_t jid;
+				memcpy(j, w, t->norm_len);
+				memcpy(j + t->norm_len,
+				       n->text.ptr + u->norm_off, u->norm_len);
+				jid = vocab_find(m, j,
+				                 t->norm_len + u->norm_len);
+				if (jid != NO_ID) {
+					v.id = jid;
+					v.oj = (uint32_t)i + 2;
+					if (t->nlet < 32)
+						v.upper = t->upper |
+						          u->upper << t->nlet;
+					v.nlet = (uint16_t)(t->nlet + u->nlet);
+					v.flags =
+					        (uint16_t)(t->flags | u->flags |
+					                   PD_TOK_DISGUISED);
+					rc = vt_push(s, v);
+					i++;
+					continue;
+				}
+			}
+		}
+		/* An unknown hashtag or joined word may be known words run
+		 * together (#votelabour, "R e f o r m U K"). */
+		if (v.id == NO_ID &&
+		    (t->flags & (PD_TOK_TAG | PD_TOK_JOINED)) &&
+		    ascii_letters(w, t->norm_len)) {
+			size_t ends[4], at = 0;
+			int np = segment(m, w, t->norm_len, ends);
+			for (int k = 0; k < np && rc == PD_OK; k++) {
+				vtok p = v;
+				p.id = vocab_find(m, w + at, ends[k] - at);
+				p.upper = at < 32 ? t->upper >> at : 0;
+				if (ends[k] - at < 32)
+					p.upper &= (1u << (ends[k] - at)) - 1;
+				p.nlet = (uint16_t)(ends[k] - at);
+				p.piece = (uint8_t)k;
+				p.npieces = (uint8_t)np;
+				rc = vt_push(s, p);
+				at = ends[k];
+			}
+			if (np)
+				continue;
+		}
+		rc = vt_push(s, v);
+	}
+	return rc;
+}
+
+pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
+                      size_t len, unsigned flags)
+{
+	scanctx c;
+	const pd_norm *n = &s->norm;
+	const vtok *vt;
+	size_t nvt, kept = 0;
+	pd_rc rc;
+
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.s = s;
+	s->nhits = 0;
+	s->nscores = 0;
+	pd_buf_clear(&s->strings);
+	if ((rc = pd_norm_run(&s->norm, text, len, flags)) < 0)
+		return rc;
+	if ((rc = build_vtoks(m, s)) < 0)
+		return rc;
+	vt = s->vt;
+	nvt = s->nvt;
+	/* Whole-word terms: walk the trie from each known word. */
+	for (size_t i = 0; i < nvt && c.rc == PD_OK; i++) {
+		uint32_t node, k;
+		if (vt[i].id == NO_ID)
+			continue;
+		node = edge_get(m, 0, vt[i].id);
+		for (k = (uint32_t)i + 1; node != NO_ID; k++) {
+			for (uint32_t q = 0; q < m->node_count[node]; q++)
+				term_hit(&c,
+				         m->node_terms[m->node_first[node] + q],
+				         (uint32_t)i, k);
+			if (k >= nvt || vt[k].id == NO_ID)
+				break;
+			node = edge_get(m, node, vt[k].id);
+		}
+	}
+	if (m->nac && c.rc == PD_OK && nvt)
+		scan_bytes(&c);
+	for (size_t p = 0; p < m->npats && c.rc == PD_OK; p++) {
+		void *pp[2] = {&c, (void *)&m->pats[p]};
+		rc = pd_regex_each(m->pats[p].re, n->text.ptr, n->text.len,
+		                   pattern_hit, pp);
+		if (rc < 0) {
+			pd_error_prefix(
+			        "pattern '%s' of entry '%s' (%s)",
+			        m->pats[p].src->text,
+			        m->entries[m->pats[p].entry]->id,
+			        m->entries[m->pats[p].entry]->lexicon->path);
+			c.rc = rc;
+		}
+	}
+	if (c.rc < 0) {
+		pd_free(c.raw);
+		return c.rc;
+	}
+	/* Keep the longest of overlapping hits in each category. */
+	if (c.nraw)
+		qsort(c.raw, c.nraw, sizeof(*c.raw), raw_cmp);
+	if ((rc = GROW(s->hits, s->caphits, c.nraw + 1)) < 0 ||
+	    (rc = GROW(s->scores, s->capscores, m->ncats + 1)) < 0) {
+		pd_free(c.raw);
+		return rc;
+	}
+	{
+		uint32_t last_cat = NO_ID, last_end = 0;
+		size_t *toff = pd_calloc(c.nraw * 2 + 1, sizeof(size_t));
+		if (!toff) {
+			pd_free(c.raw);
+			return pd_error_set(PD_ENOMEM, "out of memory");
+		}
+		for (size_t i = 0; i < c.nraw && rc == PD_OK; i++) {
+			const rawhit *h = &c.raw[i];
+			const pd_lex_entry *e = m->entries[h->entry];
+			pd_hit *out = &s->hits[kept];
+			size_t na, nb;
+			uint32_t oi, oj;
+			if (h->cat == last_cat && h->ti < last_end)
+				continue;
+			last_cat = h->cat;
+			last_end = h->tj > h->ti ? h->tj : h->ti + 1;
+			oi = vt[h->ti].oi;
+			oj = vt[(h->tj > h->ti ? h->tj : h->ti + 1) - 1].oj;
+			out->start = n->tok[oi].orig_off;
+			out->end = n->tok[oj - 1].orig_end;
+			na = n->tok[oi].norm_off;
+			nb = n->tok[oj - 1].norm_off + n->tok[oj - 1].norm_len;
+			if (!h->tokens && h->nb > h->na) {
+				pd_norm_span(n, h->na, h->nb, &out->start,
+				             &out->end);
+				na = h->na;
+				nb = h->nb;
+			}
+			out->entry = e;
+			out->term = h->what;
+			out->weight = e->weight;
+			/* Strings go to s->strings; pointers fixed below. */
+			toff[2 * kept] = s->strings.len;
+			rc = pd_buf_put(&s->strings, text + out->start,
+			                out->end - out->start);
+			if (rc == PD_OK)
+				rc = pd_buf_putc(&s->strings, '\0');
+			toff[2 * kept + 1] = s->strings.len;
+			if (rc == PD_OK)
+				rc = pd_buf_put(&s->strings, n->text.ptr + na,
+				                nb - na);
+			if (rc == PD_OK)
+				rc = pd_buf_putc(&s->strings, '\0');
+			kept++;
+		}
+		for (size_t i = 0; i < kept && rc == PD_OK; i++) {
+			s->hits[i].text = s->strings.ptr + toff[2 * i];
+			s->hits[i].norm = s->strings.ptr + toff[2 * i + 1];
+		}
+		pd_free(toff);
+	}
+	pd_free(c.raw);
+	if (rc < 0)
+		return rc;
+	s->nhits = kept;
+	if (kept)
+		qsort(s->hits, kept, sizeof(*s->hits), hit_cmp);
+	/* Scores per category, sorted by category name. */
+	for (size_t i = 0; i < kept; i++) {
+		const char *cat = s->hits[i].entry->lexicon->category;
+		size_t k;
+		for (k = 0; k < s->nscores; k++)
+			if (!strcmp(s->scores[k].category, cat))
+				break;
+		if (k == s->nscores) {
+			s->scores[k].category = cat;
+			s->scores[k].score = 0;
+			s->scores[k].hits = 0;
+			s->nscores++;
+		}
+		s->scores[k].score += s->hits[i].weight;
+		s->scores[k].hits++;
+	}
+	for (size_t i = 1; i < s->nscores; i++)
+		for (size_t k = i; k > 0 && strcmp(s->scores[k - 1].category,
+		                                   s->scores[k].category) > 0;
+		     k--) {
+			pd_score tmp = s->scores[k];
+			s->scores[k] = s->scores[k - 1];
+			s->scores[k - 1] = tmp;
+		}
+	return PD_OK;
+}
+
+double pd_scan_score(const pd_scan *s, const char *category)
+{
+	for (size_t i = 0; i < s->nscores; i++)
+		if (!strcmp(s->scores[i].category, category))
+			return s->scores[i].score;
+	return 0;
+}
+
+void pd_scan_dispose(pd_scan *s)
+{
+	pd_norm_dispose(&s->norm);
+	pd_buf_dispose(&s->strings);
+	pd_free(s->vt);
+	pd_free(s->hits);
+	pd_free(s->scores);
+	memset(s, 0, sizeof(*s));
+}

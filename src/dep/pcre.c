@@ -1,0 +1,114 @@
+/*
+ * The PCRE2 adapter: the only file that includes <pcre2.h>.
+ */
+#include "dep/pcre.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "purdah/alloc.h"
+
+/* Limits on one match attempt: a pathological pattern or subject becomes
+ * an error, never a hang (PCRE2 documents these as the way to bound work). */
+#define MATCH_LIMIT 1000000
+#define DEPTH_LIMIT 5000
+
+struct pd_regex {
+	pcre2_code *code;
+	pcre2_match_context *mctx;
+	bool jit;
+	bool empty;
+};
+
+pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
+                       size_t *erroffset)
+{
+	pd_regex *re;
+	int err = 0;
+	PCRE2_SIZE off = 0;
+	uint32_t minlen = 0;
+	PCRE2_UCHAR msg[256];
+
+	re = pd_calloc(1, sizeof(*re));
+	if (!re)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+	                         PCRE2_UTF | PCRE2_UCP |
+	                                 (caseless ? PCRE2_CASELESS : 0),
+	                         &err, &off, NULL);
+	if (!re->code) {
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		pd_free(re);
+		*erroffset = (size_t)off;
+		return pd_error_set(PD_ECONFIG, "%s (at offset %zu)",
+		                    (const char *)msg, (size_t)off);
+	}
+	re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
+	re->mctx = pcre2_match_context_create(NULL);
+	if (!re->mctx) {
+		pd_regex_free(re);
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	}
+	pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
+	if (pcre2_pattern_info(re->code, PCRE2_INFO_MINLENGTH, &minlen) == 0)
+		re->empty = minlen == 0;
+	*out = re;
+	return PD_OK;
+}
+
+bool pd_regex_matches_empty(const pd_regex *re)
+{
+	return re->empty;
+}
+
+pd_rc pd_regex_each(const pd_regex *re, const char *text, size_t len,
+                    pd_regex_fn fn, void *ctx)
+{
+	pcre2_match_data *md =
+	        pcre2_match_data_create_from_pattern(re->code, NULL);
+	PCRE2_SIZE start = 0;
+	pd_rc rc = PD_OK;
+
+	if (!md)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	while (start <= len) {
+		PCRE2_SIZE *ov;
+		int r = pcre2_match(re->code, (PCRE2_SPTR)text, len, start, 0,
+		                    md, re->mctx);
+		if (r == PCRE2_ERROR_NOMATCH)
+			break;
+		if (r < 0) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(r, msg, sizeof(msg));
+			rc = pd_error_set(PD_EDEP, "PCRE2 error %d: %s", r,
+			                  (const char *)msg);
+			break;
+		}
+		ov = pcre2_get_ovector_pointer(md);
+		if (ov[1] < ov[0]) { /* \K tricks: refuse, never guess */
+			rc = pd_error_set(PD_EDEP,
+			                  "PCRE2 returned a match that "
+			                  "ends before it starts");
+			break;
+		}
+		if ((rc = fn(ctx, ov[0], ov[1])) < 0)
+			break;
+		start = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+		/* Never resume inside a UTF-8 sequence. */
+		while (start < len &&
+		       ((unsigned char)text[start] & 0xC0) == 0x80)
+			start++;
+	}
+	pcre2_match_data_free(md);
+	return rc;
+}
+
+void pd_regex_free(pd_regex *re)
+{
+	if (!re)
+		return;
+	pcre2_match_context_free(re->mctx);
+	pcre2_code_free(re->code);
+	pd_free(re);
+}

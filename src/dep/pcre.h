@@ -1,0 +1,39 @@
+/*
+ * The PCRE2 adapter's interface (private to libpurdah). Patterns from
+ * lexicons are compiled once (JIT when available) and matched on
+ * normalised text with match and depth limits. Every PCRE2 result other
+ * than a match or "no match" is an error (PD_EDEP), never read as clean.
+ */
+#ifndef PURDAH_DEP_PCRE_H
+#define PURDAH_DEP_PCRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "purdah/error.h"
+
+typedef struct pd_regex pd_regex;
+
+/* Compile `pattern` (UTF-8). On a syntax error: PD_ECONFIG with the
+ * reason and the offset in the pattern in *erroffset. */
+pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
+                       size_t *erroffset);
+
+/* True when the pattern can match the empty string. */
+bool pd_regex_matches_empty(const pd_regex *re);
+
+/* Called for each match [start, end) in the subject; a negative return
+ * stops the search and is returned. */
+typedef pd_rc (*pd_regex_fn)(void *ctx, size_t start, size_t end);
+
+/*
+ * Every non-overlapping match of `re` in `len` bytes of `text`. PD_EDEP
+ * "PCRE2 error N: reason" on any error, including the match or depth limit
+ * being reached. Thread-safe: match data is per call.
+ */
+pd_rc pd_regex_each(const pd_regex *re, const char *text, size_t len,
+                    pd_regex_fn fn, void *ctx);
+
+void pd_regex_free(pd_regex *re);
+
+#endif
