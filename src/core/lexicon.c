@@ -579,6 +579,40 @@ static pd_rc read_entry(const reader *r, const pd_ynode *n, pd_lex_entry *e)
 	return PD_OK;
 }
 
+static int entry_id_cmp(const void *a, const void *b)
+{
+	const pd_lex_entry *x = *(const pd_lex_entry *const *)a;
+	const pd_lex_entry *y = *(const pd_lex_entry *const *)b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Entry ids are unique within a lexicon: sorted, neighbours compared. */
+static pd_rc check_ids(const reader *r, const pd_lexicon *lex)
+{
+	const pd_lex_entry **v;
+	pd_rc rc = PD_OK;
+
+	if (lex->nentries < 2)
+		return PD_OK;
+	v = pd_malloc(lex->nentries * sizeof(*v));
+	if (!v)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (size_t i = 0; i < lex->nentries; i++)
+		v[i] = &lex->entries[i];
+	qsort(v, lex->nentries, sizeof(*v), entry_id_cmp);
+	for (size_t i = 1; i < lex->nentries && rc == PD_OK; i++)
+		if (!strcmp(v[i - 1]->id, v[i]->id))
+			rc = pd_error_set(
+			        PD_ECONFIG,
+			        "%s:%d:5: duplicate entry id '%s' (first at "
+			        "line %d)",
+			        r->file, v[i]->line, v[i]->id, v[i - 1]->line);
+	pd_free(v);
+	return rc;
+}
+
 static pd_rc read_lexicon(reader *r, const pd_ynode *root, pd_lexicon *lex)
 {
 	const pd_ynode *entries = NULL, *defaults = NULL;
@@ -659,16 +693,11 @@ static pd_rc read_lexicon(reader *r, const pd_ynode *root, pd_lexicon *lex)
 	for (size_t i = 0; i < entries->nitems && rc == PD_OK; i++) {
 		rc = read_entry(r, entries->items[i], &ev[i]);
 		ev[i].lexicon = lex;
-		for (size_t j = 0; j < i && rc == PD_OK; j++)
-			if (!strcmp(ev[j].id, ev[i].id))
-				rc = bad(r, entries->items[i],
-				         "duplicate entry id '%s' (first at "
-				         "line "
-				         "%d)",
-				         ev[i].id, ev[j].line);
 	}
 	lex->entries = ev;
 	lex->nentries = entries->nitems;
+	if (rc == PD_OK)
+		rc = check_ids(r, lex);
 	return rc;
 }
 

@@ -100,6 +100,15 @@ struct pd_matcher {
 
 	cpat *pats;
 	size_t npats, cappats;
+	/* The patterns of one category combined into one alternation, each
+	 * branch ending in (*MARK:index): one pass over the text per
+	 * category rather than one per pattern. */
+	struct pgroup {
+		pd_regex *re;
+		uint32_t cat;
+		uint32_t only; /* a pattern that cannot be combined, or NO_ID */
+	} * groups;
+	size_t ngroups;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -603,6 +612,85 @@ done:
 	return rc;
 }
 
+/* A pattern that refers to its own groups by number or name cannot be
+ * put inside a bigger alternation: it keeps a regex of its own. */
+static bool combinable(const char *p)
+{
+	for (; *p; p++) {
+		if (p[0] == '\\' && p[1]) {
+			if ((p[1] >= '1' && p[1] <= '9') || p[1] == 'g' ||
+			    p[1] == 'k')
+				return false;
+			p++;
+		} else if (p[0] == '(' && p[1] == '?' &&
+		           (p[2] == '|' || p[2] == 'P' || p[2] == '(' ||
+		            p[2] == 'R' || (p[2] >= '0' && p[2] <= '9') ||
+		            p[2] == '&')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static pd_rc add_group(pd_matcher *m, const char *src, uint32_t cat,
+                       uint32_t only)
+{
+	struct pgroup *ng;
+	size_t off;
+	pd_rc rc;
+
+	ng = pd_realloc(m->groups, (m->ngroups + 1) * sizeof(*ng));
+	if (!ng)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	m->groups = ng;
+	if ((rc = pd_regex_compile(&ng[m->ngroups].re, src, false, &off)) < 0)
+		return rc;
+	ng[m->ngroups].cat = cat;
+	ng[m->ngroups].only = only;
+	m->ngroups++;
+	return PD_OK;
+}
+
+static pd_rc group_patterns(pd_matcher *m)
+{
+	pd_rc rc = PD_OK;
+
+	for (uint32_t cat = 0; cat < m->ncats && rc == PD_OK; cat++) {
+		pd_buf src = PD_BUF_INIT((size_t)16 << 20);
+		size_t n = 0;
+		for (size_t i = 0; i < m->npats && rc == PD_OK; i++) {
+			const cpat *p = &m->pats[i];
+			if (m->entry_cat[p->entry] != cat)
+				continue;
+			if (!combinable(p->src->text)) {
+				pd_buf one = PD_BUF_INIT(1 << 20);
+				rc = pd_buf_printf(&one, "(?%s:%s)(*MARK:%zu)",
+				                   p->src->exact_case ? "-i"
+				                                      : "i",
+				                   p->src->text, i);
+				if (rc == PD_OK)
+					rc = add_group(m, one.ptr, cat,
+					               (uint32_t)i);
+				pd_buf_dispose(&one);
+				continue;
+			}
+			rc = pd_buf_printf(&src, "%s(?%s:%s)(*MARK:%zu)",
+			                   n++ ? "|" : "",
+			                   p->src->exact_case ? "-i" : "i",
+			                   p->src->text, i);
+		}
+		if (rc == PD_OK && n)
+			rc = add_group(m, src.ptr, cat, NO_ID);
+		pd_buf_dispose(&src);
+	}
+	/* The single compilations only served to check each pattern. */
+	for (size_t i = 0; i < m->npats; i++) {
+		pd_regex_free(m->pats[i].re);
+		m->pats[i].re = NULL;
+	}
+	return rc;
+}
+
 pd_rc pd_matcher_new(pd_matcher **out, pd_lexset *set)
 {
 	pd_matcher *m = pd_calloc(1, sizeof(*m));
@@ -672,6 +760,8 @@ pd_rc pd_matcher_new(pd_matcher **out, pd_lexset *set)
 		}
 	}
 	if (rc == PD_OK)
+		rc = group_patterns(m);
+	if (rc == PD_OK)
 		rc = flatten(m);
 	if (rc == PD_OK)
 		rc = build_ac(m);
@@ -692,6 +782,9 @@ void pd_matcher_free(pd_matcher *m)
 	for (size_t i = 0; i < m->npats; i++)
 		pd_regex_free(m->pats[i].re);
 	pd_free(m->pats);
+	for (size_t i = 0; i < m->ngroups; i++)
+		pd_regex_free(m->groups[i].re);
+	pd_free(m->groups);
 	pd_free(m->entries);
 	pd_free(m->entry_cat);
 	pd_free(m->cats);
@@ -933,13 +1026,22 @@ static void vtokens_of(const pd_scan *s, size_t a, size_t b, uint32_t *vi,
 		*vj = (uint32_t)s->nvt;
 }
 
-static pd_rc pattern_hit(void *vctx, size_t a, size_t b)
+static pd_rc pattern_hit(void *vctx, size_t a, size_t b, const char *mark)
 {
-	void **pp = vctx;
-	scanctx *c = pp[0];
-	const cpat *p = pp[1];
+	scanctx *c = vctx;
+	const cpat *p;
 	rawhit h;
+	char *end;
+	unsigned long idx;
 
+	if (!mark)
+		return pd_error_set(PD_EINTERNAL,
+		                    "a pattern matched with no mark");
+	idx = strtoul(mark, &end, 10);
+	if (*end || idx >= c->m->npats)
+		return pd_error_set(PD_EINTERNAL, "bad pattern mark '%s'",
+		                    mark);
+	p = &c->m->pats[idx];
 	if (c->s->nvt == 0)
 		return PD_OK;
 	memset(&h, 0, sizeof(h));
@@ -1241,16 +1343,23 @@ pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
 	}
 	if (m->nac && c.rc == PD_OK && nvt)
 		scan_bytes(&c);
-	for (size_t p = 0; p < m->npats && c.rc == PD_OK; p++) {
-		void *pp[2] = {&c, (void *)&m->pats[p]};
-		rc = pd_regex_each(m->pats[p].re, n->text.ptr, n->text.len,
-		                   pattern_hit, pp);
+	for (size_t g = 0; g < m->ngroups && c.rc == PD_OK; g++) {
+		rc = pd_regex_each(m->groups[g].re, n->text.ptr, n->text.len,
+		                   pattern_hit, &c);
 		if (rc < 0) {
-			pd_error_prefix(
-			        "pattern '%s' of entry '%s' (%s)",
-			        m->pats[p].src->text,
-			        m->entries[m->pats[p].entry]->id,
-			        m->entries[m->pats[p].entry]->lexicon->path);
+			if (m->groups[g].only != NO_ID)
+				pd_error_prefix(
+				        "pattern '%s' of entry '%s' (%s)",
+				        m->pats[m->groups[g].only].src->text,
+				        m->entries[m->pats[m->groups[g].only]
+				                           .entry]
+				                ->id,
+				        m->entries[m->pats[m->groups[g].only]
+				                           .entry]
+				                ->lexicon->path);
+			else
+				pd_error_prefix("the patterns of category '%s'",
+				                m->cats[m->groups[g].cat]);
 			c.rc = rc;
 		}
 	}

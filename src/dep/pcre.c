@@ -33,8 +33,7 @@ pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
 	if (!re)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-	                         PCRE2_UTF | PCRE2_UCP |
-	                                 (caseless ? PCRE2_CASELESS : 0),
+	                         PCRE2_UTF | (caseless ? PCRE2_CASELESS : 0),
 	                         &err, &off, NULL);
 	if (!re->code) {
 		pcre2_get_error_message(err, msg, sizeof(msg));
@@ -74,8 +73,8 @@ pd_rc pd_regex_each(const pd_regex *re, const char *text, size_t len,
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	while (start <= len) {
 		PCRE2_SIZE *ov;
-		int r = pcre2_match(re->code, (PCRE2_SPTR)text, len, start, 0,
-		                    md, re->mctx);
+		int r = pcre2_match(re->code, (PCRE2_SPTR)text, len, start,
+		                    PCRE2_NO_UTF_CHECK, md, re->mctx);
 		if (r == PCRE2_ERROR_NOMATCH)
 			break;
 		if (r < 0) {
@@ -92,7 +91,8 @@ pd_rc pd_regex_each(const pd_regex *re, const char *text, size_t len,
 			                  "ends before it starts");
 			break;
 		}
-		if ((rc = fn(ctx, ov[0], ov[1])) < 0)
+		if ((rc = fn(ctx, ov[0], ov[1],
+		             (const char *)pcre2_get_mark(md))) < 0)
 			break;
 		start = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
 		/* Never resume inside a UTF-8 sequence. */

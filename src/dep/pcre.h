@@ -22,12 +22,16 @@ pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
 /* True when the pattern can match the empty string. */
 bool pd_regex_matches_empty(const pd_regex *re);
 
-/* Called for each match [start, end) in the subject; a negative return
- * stops the search and is returned. */
-typedef pd_rc (*pd_regex_fn)(void *ctx, size_t start, size_t end);
+/* Called for each match [start, end) in the subject, with the name of the
+ * last (*MARK) passed (NULL when none); a negative return stops the search
+ * and is returned. */
+typedef pd_rc (*pd_regex_fn)(void *ctx, size_t start, size_t end,
+                             const char *mark);
 
 /*
- * Every non-overlapping match of `re` in `len` bytes of `text`. PD_EDEP
+ * Every non-overlapping match of `re` in `len` bytes of `text`, which must
+ * be valid UTF-8 (it is not checked again: normalised text is valid by
+ * construction). PD_EDEP
  * "PCRE2 error N: reason" on any error, including the match or depth limit
  * being reached. Thread-safe: match data is per call.
  */

@@ -1,0 +1,180 @@
+/*
+ * Matcher benchmark (make bench): a generated lexicon of 20,000 person
+ * names plus the shipped lexicons, over the English text in DIR (the run
+ * script fills it with Debian changelogs, >= 50 MB).
+ *
+ * Prints load+compile time (median of 5), scan throughput, hits and peak
+ * RSS, and writes the names (one per line) to NAMES for the baseline the
+ * run script times in the same run: ripgrep, `rg -F -i -w -f NAMES DIR`.
+ * Targets (issue #3): load+compile <= 150 ms, >= 200 MB/s, >= 10x ripgrep,
+ * <= 64 MB peak RSS.
+ *
+ *   bench_match DIR NAMES
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "purdah/buf.h"
+#include "purdah/file.h"
+#include "purdah/match.h"
+
+#define NAMES 20000
+#define CHUNK (1u << 20)
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static unsigned long long rng = 0x9E3779B97F4A7C15ULL;
+static unsigned next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng >> 16);
+}
+
+/* A pronounceable name part from syllables: "Maren", "Tolliver". */
+static void part(char *out, size_t n, int syllables)
+{
+	static const char *const on[] = {
+	        "b", "c", "d", "f", "g", "h",  "j",  "k",  "l",  "m",  "n", "p",
+	        "r", "s", "t", "v", "w", "br", "ch", "sh", "th", "st", "gr"};
+	static const char *const nu[] = {"a",  "e",  "i",  "o", "u",
+	                                 "ai", "ea", "ou", "ie"};
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < syllables; i++) {
+		len += (size_t)snprintf(out + len, n - len, "%s%s",
+		                        on[next_rand() % 23],
+		                        nu[next_rand() % 9]);
+		if (len >= n)
+			break;
+	}
+	if (len + 1 < n) {
+		static const char *const coda[] = {"n",  "r",  "l", "s",
+		                                   "th", "ck", "m", "x"};
+		snprintf(out + len, n - len, "%s", coda[next_rand() % 8]);
+	}
+	out[0] = (char)(out[0] - 'a' + 'A');
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+	pd_buf yaml = PD_BUF_INIT((size_t)64 << 20);
+	FILE *nf;
+	char **files = NULL;
+	size_t nfiles = 0, bytes = 0, hits = 0;
+	double load[5], t0, scan_ms = 0;
+	pd_lexset *set = NULL;
+	pd_matcher *m = NULL;
+	pd_scan s = PD_SCAN_INIT;
+	struct rusage ru;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: bench_match DIR NAMES\n");
+		return 64;
+	}
+	nf = fopen(argv[2], "w");
+	if (!nf)
+		return 74;
+	pd_buf_puts(&yaml, "name: bench-people\ncategory: candidate\n"
+	                   "language: en\nversion: \"1\"\nentries:\n");
+	for (int i = 0; i < NAMES; i++) {
+		char first[32], last[40];
+		part(first, sizeof(first), 2);
+		part(last, sizeof(last), 2 + (int)(next_rand() % 2));
+		pd_buf_printf(&yaml, "  - id: p%d\n    terms: [\"%s %s\"]\n", i,
+		              first, last);
+		fprintf(nf, "%s %s\n", first, last);
+	}
+	fclose(nf);
+
+	for (int r = 0; r < 5; r++) {
+		pd_matcher_free(m);
+		pd_lexset_free(set);
+		m = NULL;
+		set = NULL;
+		t0 = now_ms();
+		if (pd_lexset_new(&set) < 0 ||
+		    pd_lexset_load_path(set, "lexicons") < 0 ||
+		    pd_lexset_load_buffer(set, "bench-people.yaml", yaml.ptr,
+		                          yaml.len) < 0 ||
+		    pd_matcher_new(&m, set) < 0) {
+			fprintf(stderr, "%s\n", pd_error_message());
+			return 70;
+		}
+		load[r] = now_ms() - t0;
+	}
+	qsort(load, 5, sizeof(double), cmp_d);
+
+	if (pd_file_list(&files, &nfiles, argv[1], "") < 0) {
+		fprintf(stderr, "%s\n", pd_error_message());
+		return 66;
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		pd_buf text = PD_BUF_INIT((size_t)256 << 20);
+		size_t off = 0;
+		t0 = now_ms();
+		if (pd_file_read(&text, files[i]) < 0) {
+			fprintf(stderr, "%s\n", pd_error_message());
+			return 66;
+		}
+		/* Large files in chunks ending at a line end. */
+		while (off < text.len) {
+			size_t n =
+			        text.len - off > CHUNK ? CHUNK : text.len - off;
+			while (off + n < text.len && n > 0 &&
+			       text.ptr[off + n - 1] != '\n')
+				n--;
+			if (n == 0)
+				n = text.len - off > CHUNK ? CHUNK
+				                           : text.len - off;
+			if (pd_matcher_scan(m, &s, text.ptr + off, n, 0) < 0) {
+				fprintf(stderr, "%s: %s\n", files[i],
+				        pd_error_message());
+				return 70;
+			}
+			hits += s.nhits;
+			off += n;
+		}
+		scan_ms += now_ms() - t0;
+		bytes += text.len;
+		pd_buf_dispose(&text);
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("matcher: %zu lexicon entries (20,000 generated names + the "
+	       "shipped lexicons), %zu terms\n",
+	       (size_t)NAMES, pd_matcher_term_count(m));
+	printf("  load+compile (median of 5)  %8.1f ms    target <= 150 ms  "
+	       "%s\n",
+	       load[2], load[2] <= 150 ? "PASS" : "FAIL");
+	printf("  scanned %.1f MB in %zu files: %.0f MB/s   target >= 200 MB/s "
+	       "%s\n",
+	       bytes / 1e6, nfiles, bytes / 1e3 / scan_ms,
+	       bytes / 1e3 / scan_ms >= 200 ? "PASS" : "FAIL");
+	printf("  hits %zu\n", hits);
+	printf("  peak RSS %.1f MB                target <= 64 MB    %s\n",
+	       ru.ru_maxrss / 1024.0,
+	       ru.ru_maxrss / 1024.0 <= 64 ? "PASS" : "FAIL");
+	printf("PURDAH_MBPS=%.1f\n", bytes / 1e3 / scan_ms);
+	pd_file_list_free(files, nfiles);
+	pd_scan_dispose(&s);
+	pd_matcher_free(m);
+	pd_lexset_free(set);
+	pd_buf_dispose(&yaml);
+	return 0;
+}
