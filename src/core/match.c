@@ -20,9 +20,15 @@
 #include "dep/pcre.h"
 #include "purdah/alloc.h"
 
-#define NO_ID          UINT32_MAX
-#define MAX_TERM_WORDS 32
-#define MAX_AC_BYTES   (256u * 1024)
+/* A Bloom filter of the words of 6+ letters, to reject most joins of two
+ * tokens without a lookup. */
+#define JOIN_BLOOM_BITS (1u << 18)
+/* ... and one of every word, so most words of a text (not in any lexicon)
+ * are rejected without touching the vocabulary table. */
+#define VOCAB_BLOOM_BITS (1u << 20)
+#define NO_ID            UINT32_MAX
+#define MAX_TERM_WORDS   32
+#define MAX_AC_BYTES     (256u * 1024)
 
 typedef struct {
 	uint64_t h;
@@ -69,6 +75,8 @@ struct pd_matcher {
 
 	vslot *vocab;
 	size_t vcap, nwords;
+	uint64_t join_bloom[JOIN_BLOOM_BITS / 64];
+	uint64_t *vocab_bloom; /* VOCAB_BLOOM_BITS */
 	pd_buf wtext;
 
 	edge *edges;
@@ -100,15 +108,17 @@ struct pd_matcher {
 
 	cpat *pats;
 	size_t npats, cappats;
-	/* The patterns of one category combined into one alternation, each
-	 * branch ending in (*MARK:index): one pass over the text per
-	 * category rather than one per pattern. */
-	struct pgroup {
-		pd_regex *re;
-		uint32_t cat;
-		uint32_t only; /* a pattern that cannot be combined, or NO_ID */
-	} * groups;
-	size_t ngroups;
+	/* Anchors: words every match of a pattern starts a token with
+	 * (see pattern_anchors). A trie over them finds, for each token,
+	 * the patterns worth running near it. */
+	struct anode {
+		uint32_t next[27]; /* a-z, and 26 for any other byte */
+		uint32_t first;    /* first (pattern+1) ending here, chained */
+	} * atrie;
+	size_t natrie, capatrie;
+	uint32_t *alink_pat, *alink_next; /* chains of patterns per anchor */
+	size_t nalink, capalink, capalink2;
+	bool *unanchored; /* per pattern: runs over the whole text */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -138,20 +148,34 @@ static pd_rc grow(void **p, size_t *cap, size_t need, size_t elem)
 /* ------------------------------------------------------------------------ */
 /* Vocabulary                                                               */
 
-static inline uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
+#define FNV_START 1469598103934665603ULL
 
+/* FNV-1a, as a running state so a word's hash can be continued with the
+ * next word's bytes (joined words are looked up without copying). */
+static inline uint64_t fnv_more(uint64_t h, const char *s, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		h ^= (unsigned char)s[i];
 		h *= 1099511628211ULL;
 	}
-	return h | 1; /* never 0: 0 marks an empty slot */
+	return h;
+}
+
+static inline uint64_t hash_bytes(const char *s, size_t n)
+{
+	return fnv_more(FNV_START, s, n) | 1; /* never 0: an empty slot */
 }
 
 static inline uint32_t vocab_find(const pd_matcher *m, const char *s, size_t n)
 {
 	uint64_t h = hash_bytes(s, n);
+
+	if (!((m->vocab_bloom[(h >> 24) % VOCAB_BLOOM_BITS / 64] >>
+	       ((h >> 24) % 64)) &
+	      (m->vocab_bloom[(h >> 44) % VOCAB_BLOOM_BITS / 64] >>
+	       ((h >> 44) % 64)) &
+	      1))
+		return NO_ID;
 	size_t mask = m->vcap - 1, i = (size_t)(h ^ (h >> 29)) & mask;
 
 	for (;;) {
@@ -203,6 +227,16 @@ static pd_rc vocab_add(pd_matcher *m, const char *s, size_t n, uint32_t *id)
 	while (m->vocab[i].h)
 		i = (i + 1) & (m->vcap - 1);
 	m->vocab[i].h = h;
+	m->vocab_bloom[(h >> 24) % VOCAB_BLOOM_BITS / 64] |=
+	        1ULL << ((h >> 24) % 64);
+	m->vocab_bloom[(h >> 44) % VOCAB_BLOOM_BITS / 64] |=
+	        1ULL << ((h >> 44) % 64);
+	if (n >= 6) {
+		m->join_bloom[(h >> 20) % JOIN_BLOOM_BITS / 64] |=
+		        1ULL << ((h >> 20) % 64);
+		m->join_bloom[(h >> 40) % JOIN_BLOOM_BITS / 64] |=
+		        1ULL << ((h >> 40) % 64);
+	}
 	m->vocab[i].off = (uint32_t)m->wtext.len;
 	m->vocab[i].len = (uint32_t)n;
 	m->vocab[i].id = (uint32_t)m->nwords;
@@ -612,82 +646,224 @@ done:
 	return rc;
 }
 
-/* A pattern that refers to its own groups by number or name cannot be
- * put inside a bigger alternation: it keeps a regex of its own. */
-static bool combinable(const char *p)
+/* ------------------------------------------------------------------------ */
+/* Pattern anchors                                                          */
+
+static bool is_lower_letter(char c)
 {
-	for (; *p; p++) {
-		if (p[0] == '\\' && p[1]) {
-			if ((p[1] >= '1' && p[1] <= '9') || p[1] == 'g' ||
-			    p[1] == 'k')
-				return false;
-			p++;
-		} else if (p[0] == '(' && p[1] == '?' &&
-		           (p[2] == '|' || p[2] == 'P' || p[2] == '(' ||
-		            p[2] == 'R' || (p[2] >= '0' && p[2] <= '9') ||
-		            p[2] == '&')) {
-			return false;
-		}
-	}
-	return true;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static pd_rc add_group(pd_matcher *m, const char *src, uint32_t cat,
-                       uint32_t only)
+/* Skip one regex item at p (an escape, a class, or one char). */
+static const char *skip_item(const char *p)
 {
-	struct pgroup *ng;
-	size_t off;
-	pd_rc rc;
+	if (*p == '\\' && p[1])
+		return p + 2;
+	if (*p == '[') {
+		p++;
+		if (*p == '^')
+			p++;
+		if (*p == ']')
+			p++;
+		while (*p && *p != ']') {
+			if (*p == '\\' && p[1])
+				p++;
+			p++;
+		}
+		return *p ? p + 1 : p;
+	}
+	return p + 1;
+}
 
-	ng = pd_realloc(m->groups, (m->ngroups + 1) * sizeof(*ng));
-	if (!ng)
+/* Is the item just before a word one that makes the word start a token:
+ * the start, a group opening or alternation, \b, \s with + or *, or a
+ * plain space? */
+static bool starts_token(const char *pat, const char *w)
+{
+	if (w == pat)
+		return true;
+	if (w[-1] == '(' || w[-1] == '|' || w[-1] == ' ')
+		return true;
+	if (w - pat >= 2 && w[-2] == '\\' && (w[-1] == 'b' || w[-1] == 's'))
+		return true;
+	if (w - pat >= 3 && w[-3] == '\\' && w[-2] == 's' &&
+	    (w[-1] == '+' || w[-1] == '*'))
+		return true;
+	if (w - pat >= 3 && w[-3] == ':' && w[-2] == '?' && w[-1] == '(')
+		return true;
+	return false;
+}
+
+/* The leading letters of `w` as an anchor: a letter followed by '?' is
+ * optional, so it is dropped. Returns the length (0: too short). */
+static size_t anchor_len(const char *w, size_t min)
+{
+	size_t n = 0;
+
+	while (is_lower_letter(w[n]))
+		n++;
+	if (w[n] == '?' || w[n] == '*' || w[n] == '{')
+		n = n ? n - 1 : 0;
+	return n >= min ? n : 0;
+}
+
+/*
+ * Words that begin a token in every match of `pat`, so the pattern needs
+ * running only near them: a literal word of 3+ letters at the top level
+ * (outside groups, not optional, starting a token), else the leading
+ * words of the alternatives of the first mandatory group. *n = 0 when no
+ * such words can be shown: the pattern then runs over the whole text.
+ * Anchors are written to out (comma-separated, lower case).
+ */
+static void pattern_anchors(const char *pat, pd_buf *out, size_t *n)
+{
+	const char *p = pat, *best = NULL, *group = NULL;
+	size_t bestlen = 0;
+	int depth = 0;
+
+	*n = 0;
+	pd_buf_clear(out);
+	while (*p) {
+		if (*p == '(') {
+			if (depth == 0 && !group && starts_token(pat, p) &&
+			    p[1] != '?') {
+				/* a capturing group at the top level: remember
+				 * the first that is not optional */
+				const char *q = p + 1;
+				int d = 1;
+				while (*q && d) {
+					if (*q == '\\' && q[1]) {
+						q += 2;
+						continue;
+					}
+					if (*q == '[') {
+						q = skip_item(q);
+						continue;
+					}
+					d += *q == '(' ? 1 : *q == ')' ? -1 : 0;
+					q++;
+				}
+				if (*q != '?' && *q != '*' && *q != '{')
+					group = p;
+			}
+			depth++;
+			p++;
+			continue;
+		}
+		if (*p == ')') {
+			depth--;
+			p++;
+			continue;
+		}
+		if (*p == '|' && depth == 0)
+			return; /* a top-level alternation: no mandatory part */
+		if (depth == 0 && is_lower_letter(*p) && starts_token(pat, p)) {
+			size_t len = anchor_len(p, 3);
+			if (len > bestlen) {
+				best = p;
+				bestlen = len;
+			}
+			while (is_lower_letter(*p))
+				p++;
+			continue;
+		}
+		p = skip_item(p);
+	}
+	if (best) {
+		for (size_t k = 0; k < bestlen; k++)
+			pd_buf_putc(out, (char)(best[k] | 0x20));
+		*n = 1;
+		return;
+	}
+	if (!group)
+		return;
+	/* Each alternative of the group must start with a word. */
+	for (p = group + 1;;) {
+		size_t len = anchor_len(p, 2);
+		int d = 0;
+		if (!len) {
+			pd_buf_clear(out);
+			*n = 0;
+			return;
+		}
+		if (out->len)
+			pd_buf_putc(out, ',');
+		for (size_t k = 0; k < len; k++)
+			pd_buf_putc(out, (char)(p[k] | 0x20));
+		(*n)++;
+		/* to the next top-level '|' of the group, or its end */
+		while (*p && !(d == 0 && (*p == '|' || *p == ')'))) {
+			if (*p == '(')
+				d++;
+			else if (*p == ')')
+				d--;
+			p = *p == '\\' || *p == '[' ? skip_item(p) : p + 1;
+		}
+		if (*p != '|')
+			return;
+		p++;
+	}
+}
+
+static uint32_t anode_new(pd_matcher *m)
+{
+	if (GROW(m->atrie, m->capatrie, m->natrie + 1) < 0)
+		return NO_ID;
+	memset(&m->atrie[m->natrie], 0, sizeof(*m->atrie));
+	return (uint32_t)m->natrie++;
+}
+
+static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat)
+{
+	uint32_t node = 0;
+
+	if (m->natrie == 0 && anode_new(m) == NO_ID)
 		return pd_error_set(PD_ENOMEM, "out of memory");
-	m->groups = ng;
-	if ((rc = pd_regex_compile(&ng[m->ngroups].re, src, false, &off)) < 0)
-		return rc;
-	ng[m->ngroups].cat = cat;
-	ng[m->ngroups].only = only;
-	m->ngroups++;
+	for (size_t k = 0; k < len; k++) {
+		int c = w[k] >= 'a' && w[k] <= 'z' ? w[k] - 'a' : 26;
+		if (!m->atrie[node].next[c]) {
+			uint32_t nn = anode_new(m);
+			if (nn == NO_ID)
+				return pd_error_set(PD_ENOMEM, "out of memory");
+			m->atrie[node].next[c] = nn;
+		}
+		node = m->atrie[node].next[c];
+	}
+	if (GROW(m->alink_pat, m->capalink, m->nalink + 2) < 0 ||
+	    GROW(m->alink_next, m->capalink2, m->nalink + 2) < 0)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	if (m->nalink == 0)
+		m->nalink = 1; /* link 0 = none */
+	m->alink_pat[m->nalink] = pat;
+	m->alink_next[m->nalink] = m->atrie[node].first;
+	m->atrie[node].first = (uint32_t)m->nalink++;
 	return PD_OK;
 }
 
-static pd_rc group_patterns(pd_matcher *m)
+static pd_rc index_patterns(pd_matcher *m)
 {
+	pd_buf a = PD_BUF_INIT(1 << 20);
 	pd_rc rc = PD_OK;
 
-	for (uint32_t cat = 0; cat < m->ncats && rc == PD_OK; cat++) {
-		pd_buf src = PD_BUF_INIT((size_t)16 << 20);
-		size_t n = 0;
-		for (size_t i = 0; i < m->npats && rc == PD_OK; i++) {
-			const cpat *p = &m->pats[i];
-			if (m->entry_cat[p->entry] != cat)
-				continue;
-			if (!combinable(p->src->text)) {
-				pd_buf one = PD_BUF_INIT(1 << 20);
-				rc = pd_buf_printf(&one, "(?%s:%s)(*MARK:%zu)",
-				                   p->src->exact_case ? "-i"
-				                                      : "i",
-				                   p->src->text, i);
-				if (rc == PD_OK)
-					rc = add_group(m, one.ptr, cat,
-					               (uint32_t)i);
-				pd_buf_dispose(&one);
-				continue;
-			}
-			rc = pd_buf_printf(&src, "%s(?%s:%s)(*MARK:%zu)",
-			                   n++ ? "|" : "",
-			                   p->src->exact_case ? "-i" : "i",
-			                   p->src->text, i);
+	m->unanchored = pd_calloc(m->npats + 1, sizeof(bool));
+	if (!m->unanchored)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (size_t i = 0; i < m->npats && rc == PD_OK; i++) {
+		size_t n;
+		const char *w;
+		pattern_anchors(m->pats[i].src->text, &a, &n);
+		if (n == 0 || !a.ptr) {
+			m->unanchored[i] = true;
+			continue;
 		}
-		if (rc == PD_OK && n)
-			rc = add_group(m, src.ptr, cat, NO_ID);
-		pd_buf_dispose(&src);
+		for (w = a.ptr; *w && rc == PD_OK;) {
+			const char *e = strchr(w, ',');
+			size_t len = e ? (size_t)(e - w) : strlen(w);
+			rc = add_anchor(m, w, len, (uint32_t)i);
+			w += len + (e ? 1 : 0);
+		}
 	}
-	/* The single compilations only served to check each pattern. */
-	for (size_t i = 0; i < m->npats; i++) {
-		pd_regex_free(m->pats[i].re);
-		m->pats[i].re = NULL;
-	}
+	pd_buf_dispose(&a);
 	return rc;
 }
 
@@ -705,9 +881,10 @@ pd_rc pd_matcher_new(pd_matcher **out, pd_lexset *set)
 	m->vcap = 1024;
 	m->ecap = 1024;
 	m->vocab = pd_calloc(m->vcap, sizeof(*m->vocab));
+	m->vocab_bloom = pd_calloc(VOCAB_BLOOM_BITS / 64, sizeof(uint64_t));
 	m->edges = pd_calloc(m->ecap, sizeof(*m->edges));
 	m->nnodes = 1;
-	if (!m->vocab || !m->edges) {
+	if (!m->vocab || !m->edges || !m->vocab_bloom) {
 		rc = pd_error_set(PD_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -760,7 +937,7 @@ pd_rc pd_matcher_new(pd_matcher **out, pd_lexset *set)
 		}
 	}
 	if (rc == PD_OK)
-		rc = group_patterns(m);
+		rc = index_patterns(m);
 	if (rc == PD_OK)
 		rc = flatten(m);
 	if (rc == PD_OK)
@@ -782,13 +959,15 @@ void pd_matcher_free(pd_matcher *m)
 	for (size_t i = 0; i < m->npats; i++)
 		pd_regex_free(m->pats[i].re);
 	pd_free(m->pats);
-	for (size_t i = 0; i < m->ngroups; i++)
-		pd_regex_free(m->groups[i].re);
-	pd_free(m->groups);
+	pd_free(m->atrie);
+	pd_free(m->alink_pat);
+	pd_free(m->alink_next);
+	pd_free(m->unanchored);
 	pd_free(m->entries);
 	pd_free(m->entry_cat);
 	pd_free(m->cats);
 	pd_free(m->vocab);
+	pd_free(m->vocab_bloom);
 	pd_buf_dispose(&m->wtext);
 	pd_free(m->edges);
 	pd_free(m->node_first);
@@ -1026,22 +1205,19 @@ static void vtokens_of(const pd_scan *s, size_t a, size_t b, uint32_t *vi,
 		*vj = (uint32_t)s->nvt;
 }
 
+typedef struct {
+	scanctx *c;
+	uint32_t pat;
+} patctx;
+
 static pd_rc pattern_hit(void *vctx, size_t a, size_t b, const char *mark)
 {
-	scanctx *c = vctx;
-	const cpat *p;
+	patctx *pc = vctx;
+	scanctx *c = pc->c;
+	const cpat *p = &c->m->pats[pc->pat];
 	rawhit h;
-	char *end;
-	unsigned long idx;
 
-	if (!mark)
-		return pd_error_set(PD_EINTERNAL,
-		                    "a pattern matched with no mark");
-	idx = strtoul(mark, &end, 10);
-	if (*end || idx >= c->m->npats)
-		return pd_error_set(PD_EINTERNAL, "bad pattern mark '%s'",
-		                    mark);
-	p = &c->m->pats[idx];
+	(void)mark;
 	if (c->s->nvt == 0)
 		return PD_OK;
 	memset(&h, 0, sizeof(h));
@@ -1054,6 +1230,106 @@ static pd_rc pattern_hit(void *vctx, size_t a, size_t b, const char *mark)
 	vtokens_of(c->s, a, b, &h.ti, &h.tj);
 	add_raw(c, h);
 	return c->rc;
+}
+
+/* A stretch of normalised text where one pattern is worth running. */
+typedef struct {
+	uint32_t pat;
+	size_t from, to;
+} pwindow;
+
+static int pwindow_cmp(const void *pa, const void *pb)
+{
+	const pwindow *a = pa, *b = pb;
+
+	if (a->pat != b->pat)
+		return a->pat < b->pat ? -1 : 1;
+	return (a->from > b->from) - (a->from < b->from);
+}
+
+#define PD_PATTERN_WINDOW 512 /* bytes either side of an anchor */
+
+static pd_rc run_one(scanctx *c, uint32_t pat, size_t from, size_t to)
+{
+	const pd_matcher *m = c->m;
+	patctx pc = {c, pat};
+	pd_rc rc = pd_regex_each_from(m->pats[pat].re, c->s->norm.text.ptr, to,
+	                              from, pattern_hit, &pc);
+
+	if (rc < 0)
+		pd_error_prefix("pattern '%s' of entry '%s' (%s)",
+		                m->pats[pat].src->text,
+		                m->entries[m->pats[pat].entry]->id,
+		                m->entries[m->pats[pat].entry]->lexicon->path);
+	return rc;
+}
+
+/* Run the patterns: those without anchors over the whole text, the others
+ * only in windows around tokens that start with one of their anchors. */
+static pd_rc scan_patterns(scanctx *c)
+{
+	const pd_matcher *m = c->m;
+	const pd_norm *n = &c->s->norm;
+	pwindow *w = NULL;
+	size_t nw = 0, capw = 0;
+	pd_rc rc = PD_OK;
+
+	for (size_t p = 0; p < m->npats && rc == PD_OK; p++)
+		if (m->unanchored[p])
+			rc = run_one(c, (uint32_t)p, 0, n->text.len);
+	for (size_t i = 0; i < n->ntok && rc == PD_OK && m->natrie; i++) {
+		const pd_token *t = &n->tok[i];
+		const char *s = n->text.ptr + t->norm_off;
+		uint32_t node = 0;
+		for (uint32_t k = 0; k < t->norm_len; k++) {
+			int ch = s[k] >= 'a' && s[k] <= 'z' ? s[k] - 'a' : 26;
+			node = m->atrie[node].next[ch];
+			if (!node)
+				break;
+			for (uint32_t l = m->atrie[node].first;
+			     l && rc == PD_OK; l = m->alink_next[l]) {
+				const pd_token *lo, *hi;
+				size_t from =
+				        t->norm_off > PD_PATTERN_WINDOW
+				                ? t->norm_off -
+				                          PD_PATTERN_WINDOW
+				                : 0;
+				size_t to = t->norm_off + t->norm_len +
+				            PD_PATTERN_WINDOW;
+				if (to > n->text.len)
+					to = n->text.len;
+				/* whole tokens only, so \b sees real edges */
+				lo = pd_norm_token_at(n, from);
+				hi = pd_norm_token_at(n, to ? to - 1 : 0);
+				if (lo)
+					from = lo->norm_off;
+				if (hi)
+					to = hi->norm_off + hi->norm_len;
+				if ((rc = GROW(w, capw, nw + 1)) < 0)
+					break;
+				w[nw].pat = m->alink_pat[l];
+				w[nw].from = from;
+				w[nw].to = to;
+				nw++;
+			}
+		}
+	}
+	if (nw > 1)
+		qsort(w, nw, sizeof(*w), pwindow_cmp);
+	for (size_t i = 0; i < nw && rc == PD_OK;) {
+		size_t j = i + 1, to = w[i].to;
+		/* merge overlapping windows of one pattern */
+		while (j < nw && w[j].pat == w[i].pat && w[j].from <= to) {
+			if (w[j].to > to)
+				to = w[j].to;
+			j++;
+		}
+		if (!m->unanchored[w[i].pat])
+			rc = run_one(c, w[i].pat, w[i].from, to);
+		i = j;
+	}
+	pd_free(w);
+	return rc < 0 ? rc : c->rc;
 }
 
 static void scan_bytes(scanctx *c)
@@ -1216,6 +1492,24 @@ static int segment(const pd_matcher *m, const char *w, size_t len,
 	}
 }
 
+/* Could the two words joined be a vocabulary word? (Bloom filter: a
+ * "no" is certain, a "yes" is checked by a real lookup.) */
+static inline bool join_maybe(const pd_matcher *m, const char *a, size_t na,
+                              const char *b, size_t nb)
+{
+	uint64_t h;
+
+	if (na + nb < 6)
+		return false;
+	h = fnv_more(fnv_more(FNV_START, a, na), b, nb) | 1;
+	return (m->join_bloom[(h >> 20) % JOIN_BLOOM_BITS / 64] >>
+	                ((h >> 20) % 64) &
+	        1) &&
+	       (m->join_bloom[(h >> 40) % JOIN_BLOOM_BITS / 64] >>
+	                ((h >> 40) % 64) &
+	        1);
+}
+
 /* Build the matcher's view of the tokens. */
 static pd_rc build_vtoks(const pd_matcher *m, pd_scan *s)
 {
@@ -1223,6 +1517,8 @@ static pd_rc build_vtoks(const pd_matcher *m, pd_scan *s)
 	pd_rc rc = PD_OK;
 
 	s->nvt = 0;
+	if ((rc = GROW(*(vtok **)&s->vt, s->capvt, n->ntok + 1)) < 0)
+		return rc;
 	for (size_t i = 0; i < n->ntok && rc == PD_OK; i++) {
 		const pd_token *t = &n->tok[i];
 		const char *w = n->text.ptr + t->norm_off;
@@ -1252,6 +1548,9 @@ static pd_rc build_vtoks(const pd_matcher *m, pd_scan *s)
 			char j[64];
 			if (joiner && t->norm_len + u->norm_len < sizeof(j) &&
 			    t->nlet == t->norm_len && u->nlet == u->norm_len &&
+			    join_maybe(m, w, t->norm_len,
+			               n->text.ptr + u->norm_off,
+			               u->norm_len) &&
 			    ascii_letters(w, t->norm_len) &&
 			    ascii_letters(n->text.ptr + u->norm_off,
 			                  u->norm_len)) {
@@ -1343,26 +1642,8 @@ pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
 	}
 	if (m->nac && c.rc == PD_OK && nvt)
 		scan_bytes(&c);
-	for (size_t g = 0; g < m->ngroups && c.rc == PD_OK; g++) {
-		rc = pd_regex_each(m->groups[g].re, n->text.ptr, n->text.len,
-		                   pattern_hit, &c);
-		if (rc < 0) {
-			if (m->groups[g].only != NO_ID)
-				pd_error_prefix(
-				        "pattern '%s' of entry '%s' (%s)",
-				        m->pats[m->groups[g].only].src->text,
-				        m->entries[m->pats[m->groups[g].only]
-				                           .entry]
-				                ->id,
-				        m->entries[m->pats[m->groups[g].only]
-				                           .entry]
-				                ->lexicon->path);
-			else
-				pd_error_prefix("the patterns of category '%s'",
-				                m->cats[m->groups[g].cat]);
-			c.rc = rc;
-		}
-	}
+	if (m->npats && c.rc == PD_OK && nvt)
+		c.rc = scan_patterns(&c);
 	if (c.rc < 0) {
 		pd_free(c.raw);
 		return c.rc;

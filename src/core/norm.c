@@ -192,8 +192,19 @@ static void emit(ncx *x, size_t from, size_t to, uint8_t sep, uint16_t flags)
 
 static bool leetable(const tchar *c)
 {
-	return c->cls == 'S' ||
-	       (c->cls == 'D' && c->cp < 0x80 && strchr("013457", c->cp));
+	if (c->cls == 'S')
+		return true;
+	if (c->cls != 'D')
+		return false;
+	switch (c->cp) {
+	case '0':
+	case '1':
+	case '3':
+	case '4':
+	case '5':
+	case '7': return true;
+	default: return false;
+	}
 }
 
 static int32_t leet_letter(int32_t cp)
@@ -257,7 +268,11 @@ static void end_token(ncx *x)
 	}
 	/* A letter three or more times in a row is read once (Toriessss,
 	 * Laaabour): no English word has such a run. */
-	{
+	for (i = 2; i < x->ntc; i++)
+		if (x->tc[i].cls == 'L' && x->tc[i].cp == x->tc[i - 1].cp &&
+		    x->tc[i].cp == x->tc[i - 2].cp)
+			break;
+	if (i < x->ntc) {
 		size_t w = 0;
 		for (i = 0; i < x->ntc;) {
 			size_t r = i + 1;
@@ -668,6 +683,96 @@ static size_t html_tag(ncx *x, size_t i)
 	return end + 1;
 }
 
+/* Byte classes for the fast path: 1 = ASCII letter, 2 = digit, 4 = a
+ * byte that may end a plain word (the word cannot go on past it in any
+ * disguise: blanks and most punctuation; not - * _ @ $ & # < or bytes of
+ * UTF-8 sequences). */
+static unsigned char byteclass[256];
+
+static void init_byteclass(void)
+{
+	static const char ends[] = " \t\n\r,;:!?()[]{}\"'./\\|+=%^~`>";
+
+	for (int c = 'a'; c <= 'z'; c++)
+		byteclass[c] = byteclass[c - 32] = 1;
+	for (int c = '0'; c <= '9'; c++)
+		byteclass[c] = 2;
+	for (const char *p = ends; *p; p++)
+		byteclass[(unsigned char)*p] = 4;
+}
+
+/*
+ * The fast path: a plain word of ASCII letters (or of digits) that starts
+ * a token and ends at a byte that cannot continue it goes straight to the
+ * output, with no per-character work beyond lower-casing. Anything else
+ * (leet, a letter repeated three times, a hyphen, a tag or entity, UTF-8)
+ * returns 0 and takes the general path.
+ */
+static size_t fast_word(ncx *x, size_t i, size_t to, bool html)
+{
+	const unsigned char *in = x->in;
+	unsigned char kind = byteclass[in[i]];
+	size_t j = i;
+	uint32_t upper = 0;
+	pd_norm *n = x->n;
+	pd_token *t;
+	char *w;
+
+	if (x->ntc || x->pending_tag || x->pending_handle)
+		return 0;
+	while (j < to && byteclass[in[j]] == kind) {
+		if (kind == 1) {
+			if (j - i < 32 && in[j] < 'a')
+				upper |= 1u << (j - i);
+			if (j - i >= 2 &&
+			    (in[j] | 0x20) == (in[j - 1] | 0x20) &&
+			    (in[j] | 0x20) == (in[j - 2] | 0x20))
+				return 0; /* Toriessss: the general path */
+		}
+		j++;
+	}
+	if (j - i > 64)
+		return 0;
+	if (j < to && !(byteclass[in[j]] & 4)) {
+		/* a few more bytes end a word outside their special cases */
+		unsigned char e = in[j];
+		bool ok = (e == '-' && kind == 1 && !hyphen_break(x, j + 1)) ||
+		          (e == '-' && kind == 2) || (e == '_') ||
+		          (!html && (e == '<' || e == '>'));
+		if (!ok)
+			return 0;
+	}
+	if (html && j < to && in[j] == '>')
+		return 0;
+	if (grow_tokens(n) < 0 || pd_buf_reserve(&n->text, j - i + 1) < 0) {
+		x->rc = pd_error_code();
+		return to;
+	}
+	if (n->ntok)
+		n->text.ptr[n->text.len++] = ' ';
+	t = &n->tok[n->ntok];
+	t->norm_off = (uint32_t)n->text.len;
+	w = n->text.ptr + n->text.len;
+	for (size_t k = i; k < j; k++)
+		*w++ = (char)(in[k] | (kind == 1 ? 0x20 : 0));
+	*w = '\0';
+	n->text.len += j - i;
+	t->norm_len = (uint32_t)(j - i);
+	t->orig_off = (uint32_t)i;
+	t->orig_end = (uint32_t)j;
+	t->upper = upper;
+	t->nlet = (uint16_t)(kind == 1 ? j - i : 0);
+	t->flags = 0;
+	t->sep = n->ntok == 0 && x->gapn == 0 ? 0 : (uint8_t)x->gap;
+	t->sepn = (uint8_t)(x->gapn > 255 ? 255 : x->gapn);
+	if (j - i == 1 && kind == 1)
+		x->singles = true;
+	n->ntok++;
+	x->gap = 0;
+	x->gapn = 0;
+	return j;
+}
+
 static void feed_range(ncx *x, size_t from, size_t to, bool html)
 {
 	size_t i = from;
@@ -676,6 +781,32 @@ static void feed_range(ncx *x, size_t from, size_t to, bool html)
 		unsigned char c = x->in[i];
 		int32_t cp;
 		size_t b;
+
+		if (byteclass[c] & 3) {
+			size_t next = fast_word(x, i, to, html);
+			if (next) {
+				i = next;
+				continue;
+			}
+		} else if (((byteclass[c] & 4) || c == '-' || c == '_' ||
+		            (!html && (c == '<' || c == '>'))) &&
+		           x->ntc == 0 && !x->pending_tag &&
+		           !x->pending_handle && !(html && c == '>')) {
+			/* between words: the gap grows (as separator() does) */
+			char g = c == ' ' || c == '\t'              ? ' '
+			         : c == '\n' || c == '\r'           ? '\n'
+			         : c == '.' || c == '-' || c == '_' ? (char)c
+			                                            : 'x';
+			if (x->gapn == 0)
+				x->gap = g;
+			else if (x->gap != g)
+				x->gap = (x->gap == '\n' || g == '\n') ? '\n'
+				                                       : 'x';
+			if (x->gapn < 1000)
+				x->gapn++;
+			i++;
+			continue;
+		}
 
 		if (html && c == '<') {
 			size_t next = html_tag(x, i);
@@ -703,6 +834,21 @@ static void feed_range(ncx *x, size_t from, size_t to, bool html)
 static bool joinable_sep(uint8_t s)
 {
 	return s == ' ' || s == '.' || s == '-' || s == '_' || s == '*';
+}
+
+/* Is there a run that join_singles would join? (Most texts have single
+ * letters - "a", "I" - but no runs of them.) */
+static bool has_single_run(const pd_norm *n)
+{
+	for (size_t r = 0; r + 1 < n->ntok; r++) {
+		const pd_token *a = &n->tok[r], *b = &n->tok[r + 1];
+		if (a->norm_len == 1 && a->nlet == 1 && b->norm_len == 1 &&
+		    b->nlet == 1 &&
+		    (b->sep == ' ' || b->sep == '.' || b->sep == '-' ||
+		     b->sep == '_' || b->sep == '*'))
+			return true;
+	}
+	return false;
 }
 
 static pd_rc join_singles(pd_norm *n)
@@ -778,6 +924,9 @@ pd_rc pd_norm_run(pd_norm *n, const char *in, size_t len, unsigned flags)
 	n->input_len = len;
 	if ((rc = pd_buf_reserve(&n->text, len + 16)) < 0)
 		return rc;
+	if (!byteclass['a'])
+		init_byteclass(); /* idempotent: racing threads write the same
+		                   */
 	x = pd_calloc(1, sizeof(*x));
 	if (!x)
 		return pd_error_set(PD_ENOMEM, "out of memory");
@@ -787,7 +936,7 @@ pd_rc pd_norm_run(pd_norm *n, const char *in, size_t len, unsigned flags)
 	feed_range(x, 0, len, (flags & PD_NORM_HTML) != 0);
 	end_token(x);
 	rc = x->rc;
-	if (rc == PD_OK && x->singles)
+	if (rc == PD_OK && x->singles && has_single_run(n))
 		rc = join_singles(n);
 	pd_free(x);
 	return rc;

@@ -64,9 +64,15 @@ bool pd_regex_matches_empty(const pd_regex *re)
 pd_rc pd_regex_each(const pd_regex *re, const char *text, size_t len,
                     pd_regex_fn fn, void *ctx)
 {
+	return pd_regex_each_from(re, text, len, 0, fn, ctx);
+}
+
+pd_rc pd_regex_each_from(const pd_regex *re, const char *text, size_t len,
+                         size_t from, pd_regex_fn fn, void *ctx)
+{
 	pcre2_match_data *md =
 	        pcre2_match_data_create_from_pattern(re->code, NULL);
-	PCRE2_SIZE start = 0;
+	PCRE2_SIZE start = from;
 	pd_rc rc = PD_OK;
 
 	if (!md)
