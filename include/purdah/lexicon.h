@@ -66,7 +66,7 @@ typedef struct pd_lex_entry {
 	const pd_lex_meta *meta;
 	size_t nmeta;
 	const pd_lexicon *lexicon;
-	int line;
+	int line, col; /* where the entry is in its file */
 } pd_lex_entry;
 
 struct pd_lexicon {
@@ -78,6 +78,7 @@ struct pd_lexicon {
 	const char *description;
 	const pd_lex_entry *entries;
 	size_t nentries;
+	int name_line, name_col; /* where `name` is, for messages */
 };
 
 /* A problem found while loading that does not stop it. */

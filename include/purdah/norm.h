@@ -42,10 +42,13 @@
 #define PD_NORM_HTML 1u /* the input is HTML: remove tags */
 
 /* Token flags. */
-#define PD_TOK_TAG    1u /* from a #hashtag or @handle */
-#define PD_TOK_HANDLE 2u /* from an @handle */
-#define PD_TOK_LEET1  4u /* a '1' was read as 'i' (it may have been 'l') */
-#define PD_TOK_JOINED 8u /* joined from single letters (L a b o u r) */
+#define PD_TOK_TAG      1u  /* from a #hashtag or @handle */
+#define PD_TOK_HANDLE   2u  /* from an @handle */
+#define PD_TOK_LEET1    4u  /* a '1' was read as 'i' (it may have been 'l') */
+#define PD_TOK_LINEJOIN 64u /* joined across a hyphen and line break */
+#define PD_TOK_JOINED                                                          \
+	8u /* joined from single letters (L a b o u r) or                      \
+	     across a hyphen at a line end */
 #define PD_TOK_DISGUISED                                                       \
 	16u /* spelt to dodge a filter: joined single                          \
 	       letters, leetspeak, look-alike or styled                        \
@@ -57,13 +60,17 @@
 typedef struct pd_token {
 	uint32_t norm_off, norm_len; /* in pd_norm.text */
 	uint32_t orig_off, orig_end; /* byte span in the original input */
-	uint32_t upper; /* bit i: letter i (i < 32) was upper case */
-	uint16_t nlet;  /* letters in the token (capped at 65535) */
-	uint16_t flags; /* PD_TOK_* */
-	uint8_t sepn;   /* separator characters before it (capped at 255) */
-	uint8_t sep;    /* what came before it in the original: 0 (nothing),
-	                   ' ', '.', '-', '_', '*', '\n' (a line break),
-	                   's' (split from the previous token), 'x' (other) */
+	uint32_t upper;  /* bit i: letter i (i < 32) was upper case */
+	uint16_t nlet;   /* letters in the token (capped at 65535) */
+	uint16_t flags;  /* PD_TOK_* */
+	uint8_t sepn;    /* separator characters before it (capped at 255) */
+	uint8_t joinpos; /* PD_TOK_LINEJOIN: letters before the line break */
+	uint32_t leet1;  /* bit i: character i was a leet '1' (i < 32) */
+	uint32_t join_a, join_b; /* PD_TOK_LINEJOIN: where the first part
+	                            ends and the second starts, originally */
+	uint8_t sep; /* what came before it in the original: 0 (nothing),
+	                ' ', '.', '-', '_', '*', '\n' (a line break),
+	                's' (split from the previous token), 'x' (other) */
 } pd_token;
 
 typedef struct pd_norm {

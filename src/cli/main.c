@@ -43,6 +43,19 @@ static const char usage[] =
         "64 usage, 65 bad input data, 66 missing input, 70 internal error,\n"
         "74 I/O error, 78 configuration (calendars, lexicons, purdah.yaml).\n";
 
+/* Messages may quote bytes from files: control characters are shown as
+ * \xNN so that a crafted file cannot drive the terminal. */
+static void print_safely(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+}
+
 static int exit_code(pd_rc rc)
 {
 	switch (rc) {
@@ -129,7 +142,9 @@ int main(int argc, char **argv)
 		rc = pd_error_set(PD_EIO, "cannot write the output");
 	if (rc < 0) {
 		const char *msg = pd_error_message();
-		fprintf(stderr, "purdah: %s\n", msg[0] ? msg : pd_rc_name(rc));
+		fputs("purdah: ", stderr);
+		print_safely(msg[0] ? msg : pd_rc_name(rc));
+		fputc('\n', stderr);
 		if (rc == PD_EUSAGE && cli.usage)
 			fputs(cli.usage, stderr);
 		code = exit_code(rc);

@@ -460,8 +460,11 @@ static pd_rc read_patterns(const reader *r, const pd_ynode *n, bool exact,
 			 * its position. */
 			pd_regex *re = NULL;
 			size_t off = 0;
-			if (pd_regex_compile(&re, p[i].text, !p[i].exact_case,
-			                     &off) < 0) {
+			pd_rc crc = pd_regex_compile(&re, p[i].text,
+			                             !p[i].exact_case, &off);
+			if (crc == PD_ENOMEM) {
+				rc = crc;
+			} else if (crc < 0) {
 				rc = bad(r, it, "bad regular expression: %s",
 				         pd_error_message());
 			} else {
@@ -519,6 +522,7 @@ static pd_rc read_entry(const reader *r, const pd_ynode *n, pd_lex_entry *e)
 	memset(&o, 0, sizeof(o));
 	e->weight = r->weight;
 	e->line = n->line;
+	e->col = n->col;
 	o.exact_case = r->exact_case;
 	o.boundary = r->boundary;
 	/* Options first, whatever their order, so terms inherit them. */
@@ -606,9 +610,10 @@ static pd_rc check_ids(const reader *r, const pd_lexicon *lex)
 		if (!strcmp(v[i - 1]->id, v[i]->id))
 			rc = pd_error_set(
 			        PD_ECONFIG,
-			        "%s:%d:5: duplicate entry id '%s' (first at "
+			        "%s:%d:%d: duplicate entry id '%s' (first at "
 			        "line %d)",
-			        r->file, v[i]->line, v[i]->id, v[i - 1]->line);
+			        r->file, v[i]->line, v[i]->col, v[i]->id,
+			        v[i - 1]->line);
 	pd_free(v);
 	return rc;
 }
@@ -627,9 +632,11 @@ static pd_rc read_lexicon(reader *r, const pd_ynode *root, pd_lexicon *lex)
 		const pd_ynode *k = root->items[i], *v = root->items[i + 1];
 		if (k->kind != PD_Y_SCALAR)
 			return bad(r, k, "keys must be strings");
-		if (!strcmp(k->value, "name"))
+		if (!strcmp(k->value, "name")) {
 			lex->name = ident(r, v, "name", &rc);
-		else if (!strcmp(k->value, "category"))
+			lex->name_line = v->line;
+			lex->name_col = v->col;
+		} else if (!strcmp(k->value, "category"))
 			lex->category = ident(r, v, "category", &rc);
 		else if (!strcmp(k->value, "language"))
 			lex->language = ident(r, v, "language", &rc);
@@ -730,9 +737,10 @@ pd_rc pd_lexset_load_buffer(pd_lexset *s, const char *name, const char *text,
 		if (!strcmp(s->lex[i]->name, lex->name))
 			return pd_error_set(
 			        PD_ECONFIG,
-			        "%s: lexicon name '%s' is already used by "
-			        "%s",
-			        name, lex->name, s->lex[i]->path);
+			        "%s:%d:%d: lexicon name '%s' is already "
+			        "used by %s",
+			        name, lex->name_line, lex->name_col, lex->name,
+			        s->lex[i]->path);
 	nl = pd_realloc(s->lex, (s->nlex + 1) * sizeof(*nl));
 	if (!nl)
 		return pd_error_set(PD_ENOMEM, "out of memory");

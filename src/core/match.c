@@ -54,9 +54,10 @@ typedef struct {
 	uint32_t unless_first, nunless;
 	uint32_t any_first, nany, all_first, nall; /* into m->phrases */
 	int within;
-	uint8_t tag;       /* '#': only hashtags match; '@': only handles */
-	uint32_t norm_len; /* byte-level terms: length of the pattern */
-	const char *norm;  /* byte-level terms: normalised text (pooled) */
+	uint8_t impossible; /* a context requirement no text can meet */
+	uint8_t tag;        /* '#': only hashtags match; '@': only handles */
+	uint32_t norm_len;  /* byte-level terms: length of the pattern */
+	const char *norm;   /* byte-level terms: normalised text (pooled) */
 } cterm;
 
 typedef struct {
@@ -485,6 +486,10 @@ static pd_rc add_term(pd_matcher *m, pd_norm *nb, uint32_t entry,
 	                      &ct.all_first, &ct.nall)) < 0)
 		return rc;
 	ct.within = t->context.within;
+	/* context words that normalise to nothing can never be present: the
+	 * requirement stays, so the term never matches (and was warned) */
+	if ((t->context.nany && !ct.nany) || ct.nall < t->context.nall)
+		ct.impossible = 1;
 	if ((rc = GROW(m->terms, m->capterms, m->nterms + 1)) < 0)
 		return rc;
 	m->terms[m->nterms] = ct;
@@ -680,16 +685,15 @@ static const char *skip_item(const char *p)
  * plain space? */
 static bool starts_token(const char *pat, const char *w)
 {
+	/* Without one of these a pattern may match inside a word ("abou"
+	 * in "labour", "pro\s*labour" in "prolabour"). */
 	if (w == pat)
-		return true;
-	if (w[-1] == '(' || w[-1] == '|' || w[-1] == ' ')
+		return false;
+	if (w[-1] == ' ')
 		return true;
 	if (w - pat >= 2 && w[-2] == '\\' && (w[-1] == 'b' || w[-1] == 's'))
-		return true;
-	if (w - pat >= 3 && w[-3] == '\\' && w[-2] == 's' &&
-	    (w[-1] == '+' || w[-1] == '*'))
-		return true;
-	if (w - pat >= 3 && w[-3] == ':' && w[-2] == '?' && w[-1] == '(')
+		return w - pat < 3 || w[-3] != '\\';
+	if (w - pat >= 3 && w[-3] == '\\' && w[-2] == 's' && w[-1] == '+')
 		return true;
 	return false;
 }
@@ -1031,20 +1035,26 @@ typedef struct {
 	pd_rc rc;
 } scanctx;
 
+/* Exact case, checked on the original letters. For whole-word terms the
+ * words must have as many letters as the term's; a prefix or substring
+ * term (`loose`) compares its letters from `offset` letters into the first
+ * word. ALL CAPS text counts for a capitalised term word. */
 static bool case_ok(const pd_matcher *m, const cterm *t, const vtok *vt,
-                    uint32_t vi)
+                    uint32_t vi, bool loose, uint32_t offset)
 {
 	for (uint32_t k = 0; k < t->ntok; k++) {
 		uint32_t want = m->tcase[t->case_first + 2 * k];
 		uint32_t wnlet = m->tcase[t->case_first + 2 * k + 1];
 		const vtok *x = &vt[vi + k];
+		uint32_t off = k == 0 ? offset : 0;
 		uint32_t full =
 		        x->nlet >= 32 ? UINT32_MAX : (1u << x->nlet) - 1;
-		if (x->upper == want && x->nlet == wnlet)
-			continue;
-		/* ALL CAPS text counts for a capitalised term word. */
-		if (x->nlet == wnlet && x->nlet > 1 && x->upper == full &&
-		    (want & 1))
+		uint32_t wmask = wnlet >= 32 ? UINT32_MAX : (1u << wnlet) - 1;
+		uint32_t got = off < 32 ? (x->upper >> off) & wmask : 0;
+		bool allcaps = x->nlet > 1 && x->upper == full;
+		if (loose ? x->nlet < off + wnlet : x->nlet != wnlet)
+			return false;
+		if (got == want || (allcaps && (want & 1)))
 			continue;
 		return false;
 	}
@@ -1101,13 +1111,17 @@ static bool handle_ok(const pd_norm *n, const vtok *vt, size_t nvt, uint32_t vi,
 }
 
 static bool rules_ok(const pd_matcher *m, const cterm *t, const pd_scan *s,
-                     uint32_t vi, uint32_t vj)
+                     uint32_t vi, uint32_t vj, uint32_t offset)
 {
 	const vtok *vt = s->vt;
 	size_t nvt = s->nvt;
 	bool disguised = false;
 
-	if (t->src->exact_case && !case_ok(m, t, vt, vi))
+	if (t->impossible)
+		return false;
+	if (t->src->exact_case &&
+	    !case_ok(m, t, vt, vi, t->src->boundary != PD_BOUNDARY_WORD,
+	             offset))
 		return false;
 	for (uint32_t k = vi; k < vj; k++)
 		disguised |= (vt[k].flags & PD_TOK_DISGUISED) != 0;
@@ -1164,7 +1178,7 @@ static void term_hit(scanctx *c, uint32_t term, uint32_t ti, uint32_t tj)
 	const cterm *t = &c->m->terms[term];
 	rawhit h;
 
-	if (!rules_ok(c->m, t, c->s, ti, tj))
+	if (!rules_ok(c->m, t, c->s, ti, tj, 0))
 		return;
 	memset(&h, 0, sizeof(h));
 	h.term = term;
@@ -1253,8 +1267,9 @@ static pd_rc run_one(scanctx *c, uint32_t pat, size_t from, size_t to)
 {
 	const pd_matcher *m = c->m;
 	patctx pc = {c, pat};
-	pd_rc rc = pd_regex_each_from(m->pats[pat].re, c->s->norm.text.ptr, to,
-	                              from, pattern_hit, &pc);
+	pd_rc rc = pd_regex_each_from(m->pats[pat].re, c->s->norm.text.ptr,
+	                              c->s->norm.text.len, from, to,
+	                              pattern_hit, &pc);
 
 	if (rc < 0)
 		pd_error_prefix("pattern '%s' of entry '%s' (%s)",
@@ -1352,7 +1367,11 @@ static void scan_bytes(scanctx *c)
 			memset(&h, 0, sizeof(h));
 			vtokens_of(c->s, a, i + 1, &h.ti, &h.tj);
 			if (h.tj - h.ti < t->ntok ||
-			    !rules_ok(m, t, c->s, h.ti, h.ti + t->ntok))
+			    !rules_ok(m, t, c->s, h.ti, h.ti + t->ntok,
+			              (uint32_t)(a - n->tok[((const vtok *)c->s
+			                                             ->vt)[h.ti]
+			                                            .oi]
+			                                     .norm_off)))
 				continue;
 			h.term = term;
 			h.entry = t->entry;
@@ -1372,10 +1391,10 @@ static int raw_cmp(const void *pa, const void *pb)
 
 	if (a->cat != b->cat)
 		return a->cat < b->cat ? -1 : 1;
-	if (a->ti != b->ti)
-		return a->ti < b->ti ? -1 : 1;
 	if (la != lb)
 		return la > lb ? -1 : 1;
+	if (a->ti != b->ti)
+		return a->ti < b->ti ? -1 : 1;
 	return a->entry < b->entry ? -1 : a->entry > b->entry;
 }
 
@@ -1393,7 +1412,7 @@ static int hit_cmp(const void *pa, const void *pb)
 /* Look a word up; a '*' (T*ries, L*b*ur) stands for any one letter, and
  * a leet '1' may have been an 'l' (A11iance). */
 static uint32_t lookup_word(const pd_matcher *m, const char *w, size_t len,
-                            uint16_t flags)
+                            uint16_t flags, uint32_t leet1)
 {
 	uint32_t id = vocab_find(m, w, len);
 	char alt[64];
@@ -1426,10 +1445,11 @@ static uint32_t lookup_word(const pd_matcher *m, const char *w, size_t len,
 		}
 		return NO_ID;
 	}
-	if (flags & PD_TOK_LEET1) {
+	if ((flags & PD_TOK_LEET1) && leet1) {
+		/* only the letters that were a '1' may have been an 'l' */
 		memcpy(alt, w, len);
-		for (size_t k = 0; k < len; k++)
-			if (alt[k] == 'i')
+		for (size_t k = 0; k < len && k < 32; k++)
+			if ((leet1 >> k) & 1)
 				alt[k] = 'l';
 		return vocab_find(m, alt, len);
 	}
@@ -1532,7 +1552,7 @@ static pd_rc build_vtoks(const pd_matcher *m, pd_scan *s)
 		v.flags = t->flags;
 		v.sep = t->sep;
 		v.npieces = 1;
-		v.id = lookup_word(m, w, t->norm_len, t->flags);
+		v.id = lookup_word(m, w, t->norm_len, t->flags, t->leet1);
 		/* A word broken by a stray character or space ("Lab.our",
 		 * "Lab our", "Con servatives") is read whole when whole it is a
 		 * word we know. */
@@ -1574,6 +1594,65 @@ static pd_rc build_vtoks(const pd_matcher *m, pd_scan *s)
 					i++;
 					continue;
 				}
+			}
+		}
+		/* A word whose last letter was written as a digit ("Libera1"):
+		 * the digit was split off; read it as the letter it looks like
+		 * when that makes a word we know. */
+		if (v.id == NO_ID && i + 1 < n->ntok &&
+		    t->nlet == t->norm_len && t->norm_len < 62 &&
+		    n->tok[i + 1].sep == 's' && n->tok[i + 1].norm_len == 1 &&
+		    n->tok[i + 1].nlet == 0) {
+			static const char digits[] = "01345789",
+			                  letters[] = "olestbgg";
+			const char *d = strchr(
+			        digits, n->text.ptr[n->tok[i + 1].norm_off]);
+			char wl[64];
+			uint32_t jid = NO_ID;
+			if (d) {
+				memcpy(wl, w, t->norm_len);
+				wl[t->norm_len] = letters[d - digits];
+				jid = vocab_find(m, wl, t->norm_len + 1);
+				if (jid == NO_ID && *d == '1') {
+					wl[t->norm_len] = 'i';
+					jid = vocab_find(m, wl,
+					                 t->norm_len + 1);
+				}
+			}
+			if (jid != NO_ID) {
+				v.id = jid;
+				v.oj = (uint32_t)i + 2;
+				v.nlet = (uint16_t)(t->nlet + 1);
+				v.flags =
+				        (uint16_t)(t->flags | PD_TOK_DISGUISED);
+				rc = vt_push(s, v);
+				i++;
+				continue;
+			}
+		}
+		/* A word joined across a hyphen at a line end ("Labour-\nrun")
+		 * that is no word we know may be the two words. */
+		if (v.id == NO_ID && (t->flags & PD_TOK_LINEJOIN) &&
+		    t->joinpos && t->joinpos < t->norm_len) {
+			vtok a = v, b = v;
+			a.id = vocab_find(m, w, t->joinpos);
+			b.id = vocab_find(m, w + t->joinpos,
+			                  t->norm_len - t->joinpos);
+			if (a.id != NO_ID || b.id != NO_ID) {
+				a.nlet = t->joinpos;
+				a.upper = t->upper &
+				          ((t->joinpos < 32 ? (1u << t->joinpos)
+				                            : 0) -
+				           1);
+				b.nlet = (uint16_t)(t->norm_len - t->joinpos);
+				b.upper = t->joinpos < 32
+				                  ? t->upper >> t->joinpos
+				                  : 0;
+				a.npieces = b.npieces = 2;
+				b.piece = 1;
+				if ((rc = vt_push(s, a)) == PD_OK)
+					rc = vt_push(s, b);
+				continue;
 			}
 		}
 		/* An unknown hashtag or joined word may be known words run
@@ -1657,9 +1736,15 @@ pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
 		return rc;
 	}
 	{
-		uint32_t last_cat = NO_ID, last_end = 0;
+		/* Longest first within a category; a hit whose tokens an
+		 * accepted hit of the same category covers is dropped. */
+		uint32_t cur_cat = NO_ID;
+		size_t group_start = 0;
+		uint8_t *covered = pd_calloc(nvt + 1, 1);
 		size_t *toff = pd_calloc(c.nraw * 2 + 1, sizeof(size_t));
-		if (!toff) {
+		if (!toff || !covered) {
+			pd_free(toff);
+			pd_free(covered);
 			pd_free(c.raw);
 			return pd_error_set(PD_ENOMEM, "out of memory");
 		}
@@ -1668,15 +1753,37 @@ pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
 			const pd_lex_entry *e = m->entries[h->entry];
 			pd_hit *out = &s->hits[kept];
 			size_t na, nb;
-			uint32_t oi, oj;
-			if (h->cat == last_cat && h->ti < last_end)
+			uint32_t oi, oj,
+			        hi_end = h->tj > h->ti ? h->tj : h->ti + 1;
+			bool clash = false;
+			if (h->cat != cur_cat) {
+				/* a new category: clear the previous marks */
+				for (size_t k = group_start; k < i; k++)
+					for (uint32_t q = c.raw[k].ti;
+					     q < c.raw[k].tj && q < nvt; q++)
+						covered[q] = 0;
+				cur_cat = h->cat;
+				group_start = i;
+			}
+			for (uint32_t q = h->ti;
+			     q < hi_end && q < nvt && !clash; q++)
+				clash = covered[q];
+			if (clash)
 				continue;
-			last_cat = h->cat;
-			last_end = h->tj > h->ti ? h->tj : h->ti + 1;
+			for (uint32_t q = h->ti; q < hi_end && q < nvt; q++)
+				covered[q] = 1;
 			oi = vt[h->ti].oi;
-			oj = vt[(h->tj > h->ti ? h->tj : h->ti + 1) - 1].oj;
+			oj = vt[hi_end - 1].oj;
 			out->start = n->tok[oi].orig_off;
 			out->end = n->tok[oj - 1].orig_end;
+			/* a part of a word joined across a line break */
+			if ((n->tok[oi].flags & PD_TOK_LINEJOIN) &&
+			    vt[h->ti].npieces == 2 && vt[h->ti].piece == 1)
+				out->start = n->tok[oi].join_b;
+			if ((n->tok[oj - 1].flags & PD_TOK_LINEJOIN) &&
+			    vt[hi_end - 1].npieces == 2 &&
+			    vt[hi_end - 1].piece == 0)
+				out->end = n->tok[oj - 1].join_a;
 			na = n->tok[oi].norm_off;
 			nb = n->tok[oj - 1].norm_off + n->tok[oj - 1].norm_len;
 			if (!h->tokens && h->nb > h->na) {
@@ -1707,6 +1814,7 @@ pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
 			s->hits[i].norm = s->strings.ptr + toff[2 * i + 1];
 		}
 		pd_free(toff);
+		pd_free(covered);
 	}
 	pd_free(c.raw);
 	if (rc < 0)

@@ -22,6 +22,7 @@ typedef struct {
 	                   'W' wildcard (* or an emoji inside a word) */
 	uint8_t upper;  /* the original character was upper case */
 	uint8_t styled; /* a look-alike, styled or leet form of a letter */
+	uint8_t leet;   /* read as leet: 1, or 2 for a '1' */
 } tchar;
 
 typedef struct {
@@ -33,9 +34,12 @@ typedef struct {
 	uint32_t tok_end; /* end of the token's last character */
 	bool tag, handle; /* the token started with # or @ */
 	bool pending_tag, pending_handle;
-	bool joined; /* a line-break hyphen was skipped */
-	bool hidden; /* an invisible character inside the token */
-	char gap;    /* separators since the last token */
+	bool joined;       /* a line-break hyphen was skipped */
+	bool hidden;       /* an invisible character inside the token */
+	size_t joinpos;    /* characters before a line-break join */
+	int marks;         /* combining marks on the last letter */
+	size_t no_gt_from; /* no '>' after this offset */
+	char gap;          /* separators since the last token */
 	int gapn;
 	bool singles; /* single-letter tokens were emitted */
 	pd_rc rc;
@@ -100,6 +104,30 @@ static bool styled_letter(int32_t cp)
 	       (cp >= 0x0250 && cp <= 0x02AF) || (cp >= 0xA730 && cp <= 0xA731);
 }
 
+/* One of the accents of written European languages, as a combining mark
+ * (text in decomposed form, as macOS writes it: "Sia\u0302n"). Other marks
+ * (overlays, underlines, stacks of marks) are decoration that hides a
+ * word. */
+static bool accent_mark(int32_t cp)
+{
+	switch (cp) {
+	case 0x0300:
+	case 0x0301:
+	case 0x0302:
+	case 0x0303:
+	case 0x0304:
+	case 0x0306:
+	case 0x0307:
+	case 0x0308:
+	case 0x030A:
+	case 0x030B:
+	case 0x030C:
+	case 0x0327:
+	case 0x0328: return true;
+	default: return false;
+	}
+}
+
 /* Small capitals are lower-case letters that look upper-case. */
 static bool small_capital(int32_t cp)
 {
@@ -142,7 +170,7 @@ static void emit(ncx *x, size_t from, size_t to, uint8_t sep, uint16_t flags)
 {
 	pd_norm *n = x->n;
 	pd_token *t;
-	uint32_t upper = 0;
+	uint32_t upper = 0, leet1 = 0;
 	uint16_t nlet = 0;
 	size_t i;
 
@@ -160,7 +188,11 @@ static void emit(ncx *x, size_t from, size_t to, uint8_t sep, uint16_t flags)
 			flags |= PD_TOK_DISGUISED;
 		if (c->cls == 'W')
 			flags |= PD_TOK_WILD;
-		if (c->cp < 0x80) {
+		if (c->leet == 2 && i - from < 32)
+			leet1 |= 1u << (i - from);
+		if (c->cls == 'W') {
+			x->rc = pd_buf_putc(&n->text, '*');
+		} else if (c->cp < 0x80) {
 			x->rc = pd_buf_putc(&n->text, (char)c->cp);
 		} else {
 			char u[4];
@@ -183,6 +215,13 @@ static void emit(ncx *x, size_t from, size_t to, uint8_t sep, uint16_t flags)
 	t->upper = upper;
 	t->nlet = nlet;
 	t->flags = flags;
+	t->leet1 = leet1;
+	t->joinpos = (flags & PD_TOK_LINEJOIN) && x->joinpos > from &&
+	                             x->joinpos < to && x->joinpos - from < 256
+	                     ? (uint8_t)(x->joinpos - from)
+	                     : 0;
+	t->join_a = t->joinpos ? x->tc[x->joinpos - 1].b : 0;
+	t->join_b = t->joinpos ? x->tc[x->joinpos].a : 0;
 	t->sep = sep;
 	t->sepn = sep == 's' ? 0 : (uint8_t)(x->gapn > 255 ? 255 : x->gapn);
 	if (t->norm_len == 1 && nlet == 1)
@@ -244,8 +283,13 @@ static void end_token(ncx *x)
 			;
 		if (l > 0 && x->tc[l - 1].cls == 'L' && r < x->ntc &&
 		    x->tc[r].cls == 'L') {
+			/* In a hashtag a digit between a word and a capital
+			 * is a word of its own: #Vote4Labour. */
+			if (x->tag && !x->tc[l - 1].upper && x->tc[r].upper)
+				continue;
 			if (x->tc[i].cp == '1')
 				flags |= PD_TOK_LEET1;
+			x->tc[i].leet = x->tc[i].cp == '1' ? 2 : 1;
 			x->tc[i].cp = leet_letter(x->tc[i].cp);
 			x->tc[i].cls = 'L';
 			x->tc[i].upper = 0;
@@ -264,13 +308,15 @@ static void end_token(ncx *x)
 			;
 		if (!(l > 0 && x->tc[l - 1].cls == 'L' && r < x->ntc &&
 		      x->tc[r].cls == 'L' && r - l <= 2))
-			x->tc[i].cls = 'S'; /* split here */
+			/* '*' splits here; an emoji becomes its own token */
+			x->tc[i].cls = x->tc[i].cp == '*' ? 'S' : 'E';
 	}
 	/* A letter three or more times in a row is read once (Toriessss,
 	 * Laaabour): no English word has such a run. */
 	for (i = 2; i < x->ntc; i++)
 		if (x->tc[i].cls == 'L' && x->tc[i].cp == x->tc[i - 1].cp &&
-		    x->tc[i].cp == x->tc[i - 2].cp)
+		    x->tc[i].cp == x->tc[i - 2].cp && !x->tc[i].leet &&
+		    !x->tc[i - 1].leet && !x->tc[i - 2].leet)
 			break;
 	if (i < x->ntc) {
 		size_t w = 0;
@@ -278,7 +324,8 @@ static void end_token(ncx *x)
 			size_t r = i + 1;
 			while (r < x->ntc && x->tc[i].cls == 'L' &&
 			       x->tc[r].cls == 'L' &&
-			       x->tc[r].cp == x->tc[i].cp)
+			       x->tc[r].cp == x->tc[i].cp && !x->tc[i].leet &&
+			       !x->tc[r].leet)
 				r++;
 			if (r - i >= 3) {
 				x->tc[w] = x->tc[i];
@@ -301,7 +348,7 @@ static void end_token(ncx *x)
 	if (x->handle)
 		flags |= PD_TOK_HANDLE;
 	if (x->joined)
-		flags |= PD_TOK_JOINED;
+		flags |= PD_TOK_JOINED | PD_TOK_LINEJOIN;
 	sep = x->n->ntok == 0 && x->gapn == 0 ? 0 : (uint8_t)x->gap;
 	/* Split where letters meet digits, at leftover leet symbols, and in
 	 * hashtags and handles on case (VoteLabour, SNPOut). */
@@ -312,6 +359,13 @@ static void end_token(ncx *x)
 			emit(x, start, i, sep, flags);
 			if (start < i)
 				sep = 's';
+			start = i + 1;
+			continue;
+		}
+		if (!cut && x->tc[i].cls == 'E') {
+			emit(x, start, i, sep, flags);
+			emit(x, i, i + 1, 'x', 0); /* the emoji alone */
+			sep = 'x';
 			start = i + 1;
 			continue;
 		}
@@ -334,6 +388,7 @@ static void end_token(ncx *x)
 	}
 	x->ntc = 0;
 	x->tag = x->handle = x->joined = x->hidden = false;
+	x->joinpos = 0;
 	x->pending_tag = x->pending_handle = false;
 	x->gap = 0;
 	x->gapn = 0;
@@ -342,6 +397,7 @@ static void end_token(ncx *x)
 static void push(ncx *x, int32_t cp, uint32_t a, uint32_t b, uint8_t cls,
                  bool upper)
 {
+	x->marks = 0;
 	if (x->ntc == 0) {
 		x->tag = x->pending_tag || x->pending_handle;
 		x->handle = x->pending_handle;
@@ -357,6 +413,7 @@ static void push(ncx *x, int32_t cp, uint32_t a, uint32_t b, uint8_t cls,
 	x->tc[x->ntc].cls = cls;
 	x->tc[x->ntc].upper = upper;
 	x->tc[x->ntc].styled = 0;
+	x->tc[x->ntc].leet = 0;
 	x->ntc++;
 }
 
@@ -479,6 +536,7 @@ static size_t feed_cp(ncx *x, int32_t cp, size_t a, size_t b)
 			size_t next = hyphen_break(x, b);
 			if (next) {
 				x->joined = true;
+				x->joinpos = x->ntc;
 				return next;
 			}
 			separator(x, '-');
@@ -490,7 +548,8 @@ static size_t feed_cp(ncx *x, int32_t cp, size_t a, size_t b)
 			/* inside an @handle: a split, not the handle's end */
 			push(x, '_', (uint32_t)a, (uint32_t)b, 'S', false);
 		} else if (cp == '*' && x->ntc > 0 &&
-		           x->tc[x->ntc - 1].cls == 'L') {
+		           (x->tc[x->ntc - 1].cls == 'L' ||
+		            x->tc[x->ntc - 1].cls == 'W')) {
 			push(x, '*', (uint32_t)a, (uint32_t)b, 'W', false);
 		} else if (cp == '.' || cp == '_' || cp == '*') {
 			separator(x, (char)cp);
@@ -514,7 +573,7 @@ static size_t feed_cp(ncx *x, int32_t cp, size_t a, size_t b)
 	if (nf == 0) {
 		/* Invisible, or a bare combining mark: the word goes on, but
 		 * nobody types those inside a word by accident. */
-		if (x->ntc > 0)
+		if (x->ntc > 0 && (!accent_mark(cp) || ++x->marks > 1))
 			x->hidden = true;
 		return b;
 	}
@@ -550,8 +609,11 @@ static size_t feed_cp(ncx *x, int32_t cp, size_t a, size_t b)
 			/* Between letters a symbol stands for a letter
 			 * (L🌹b🌹ur). Elsewhere emoji and symbols are tokens of
 			 * their own, so a lexicon can name one. */
-			if (x->ntc > 0 && x->tc[x->ntc - 1].cls == 'L') {
-				push(x, '*', (uint32_t)a, (uint32_t)b, 'W',
+			if (x->ntc > 0 && (x->tc[x->ntc - 1].cls == 'L' ||
+			                   x->tc[x->ntc - 1].cls == 'W')) {
+				/* the symbol itself is kept in case it ends
+				 * the word (then it is a token of its own) */
+				push(x, g, (uint32_t)a, (uint32_t)b, 'W',
 				     false);
 				break;
 			}
@@ -613,6 +675,14 @@ static size_t html_tag(ncx *x, size_t i)
 	}
 	if (j < x->len && x->in[j] == '/')
 		closing = true, j++;
+	/* No '>' left in the text: no tag can close (and looking again for
+	 * every '<' would make the scan quadratic). */
+	if (i >= x->no_gt_from)
+		return 0;
+	if (!memchr(x->in + j, '>', x->len - j)) {
+		x->no_gt_from = i;
+		return 0;
+	}
 	if (j >= x->len ||
 	    !(is_alpha(x->in[j]) || x->in[j] == '!' || x->in[j] == '?'))
 		return 0;
@@ -620,8 +690,9 @@ static size_t html_tag(ncx *x, size_t i)
 	while (j < x->len && (is_alpha(x->in[j]) || is_digit(x->in[j])))
 		j++;
 	nlen = j - name;
-	/* Find the end of the tag, honouring quoted attribute values. */
-	for (end = j; end < x->len; end++) {
+	/* Find the end of the tag, honouring quoted attribute values; a
+	 * "tag" longer than 2 KiB is text with a stray '<'. */
+	for (end = j; end < x->len && end - i < 2048; end++) {
 		if (quote) {
 			if (x->in[end] == quote)
 				quote = 0;
@@ -631,7 +702,7 @@ static size_t html_tag(ncx *x, size_t i)
 			break;
 		}
 	}
-	if (end >= x->len)
+	if (end >= x->len || x->in[end] != '>')
 		return 0;
 	if (block_tag(x->in + name, nlen))
 		separator(x, '\n');
@@ -763,6 +834,9 @@ static size_t fast_word(ncx *x, size_t i, size_t to, bool html)
 	t->upper = upper;
 	t->nlet = (uint16_t)(kind == 1 ? j - i : 0);
 	t->flags = 0;
+	t->leet1 = 0;
+	t->joinpos = 0;
+	t->join_a = t->join_b = 0;
 	t->sep = n->ntok == 0 && x->gapn == 0 ? 0 : (uint8_t)x->gap;
 	t->sepn = (uint8_t)(x->gapn > 255 ? 255 : x->gapn);
 	if (j - i == 1 && kind == 1)
@@ -931,6 +1005,7 @@ pd_rc pd_norm_run(pd_norm *n, const char *in, size_t len, unsigned flags)
 	if (!x)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	x->n = n;
+	x->no_gt_from = (size_t)-1;
 	x->in = (const unsigned char *)in;
 	x->len = len;
 	feed_range(x, 0, len, (flags & PD_NORM_HTML) != 0);
@@ -965,17 +1040,41 @@ static bool simple_token(const pd_token *t)
 void pd_norm_span(const pd_norm *n, size_t a, size_t b, size_t *orig_a,
                   size_t *orig_b)
 {
-	const pd_token *ta = pd_norm_token_at(n, a);
-	const pd_token *tb = b > a ? pd_norm_token_at(n, b - 1) : ta;
+	size_t lo = 0, hi = n->ntok, first, last;
+	const pd_token *ta, *tb;
 
-	if (!ta || !tb) {
+	/* the first token ending after a, the last starting before b: a
+	 * range that starts or ends on a space snaps to the words in it */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (n->tok[mid].norm_off + n->tok[mid].norm_len <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	lo = 0;
+	hi = n->ntok;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (n->tok[mid].norm_off < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	last = lo; /* one past */
+	if (first >= n->ntok || last == 0 || first >= last) {
 		*orig_a = *orig_b = 0;
 		return;
 	}
-	*orig_a = simple_token(ta) ? ta->orig_off + (a - ta->norm_off)
-	                           : ta->orig_off;
-	*orig_b = simple_token(tb) ? tb->orig_off + (b - tb->norm_off)
-	                           : tb->orig_end;
+	ta = &n->tok[first];
+	tb = &n->tok[last - 1];
+	*orig_a = simple_token(ta) && a >= ta->norm_off
+	                  ? ta->orig_off + (a - ta->norm_off)
+	                  : ta->orig_off;
+	*orig_b = simple_token(tb) && b <= tb->norm_off + tb->norm_len
+	                  ? tb->orig_off + (b - tb->norm_off)
+	                  : tb->orig_end;
 }
 
 void pd_norm_dispose(pd_norm *n)

@@ -95,6 +95,46 @@ fail:
 	return NULL;
 }
 
+/* A handle is one word of printable characters (no quotes, backslashes,
+ * blanks or control characters). */
+static bool plain_handle(const char *h)
+{
+	for (; *h; h++) {
+		unsigned char c = (unsigned char)*h;
+		if (c <= 0x20 || c == 0x7f || c == '"' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
+/* Valid UTF-8 (the lexicon written must load). */
+static bool valid_utf8(const char *s)
+{
+	size_t len = strlen(s), i = 0;
+
+	while (i < len) {
+		int32_t cp;
+		i += pd_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		if (cp < 0)
+			return false;
+	}
+	return true;
+}
+
+/* Has the word a letter? ("-" or "123" is no name.) */
+static bool has_letter(const char *w)
+{
+	size_t len = strlen(w), i = 0;
+
+	while (i < len) {
+		int32_t cp;
+		i += pd_utf8_decode((const unsigned char *)w + i, len - i, &cp);
+		if (cp >= 0 && pd_utf8_class(cp) == PD_UC_LETTER)
+			return true;
+	}
+	return false;
+}
+
 static bool word_in(const char *w, const char *const *list)
 {
 	for (size_t i = 0; list[i]; i++)
@@ -122,9 +162,10 @@ static bool parse_name(pname *p, const char *name)
 	                                      "kc",  "qc",  "jp",  "mp",  "ms",
 	                                      "msp", "mla", "phd", "frs", NULL};
 	static const char *const particles[] = {
-	        "de",  "da",  "di", "du",  "del", "della", "van", "von", "der",
-	        "den", "le",  "la", "mac", "o",   "ó",     "ní",  "nic", "ap",
-	        "ab",  "bin", "al", "el",  "st",  "st.",   "ua",  "uí",  NULL};
+	        "de",  "da",  "di",  "du", "del", "della", "van", "von",
+	        "der", "den", "le",  "la", "mac", "o",     "ó",   "Ó",
+	        "ní",  "Ní",  "nic", "ap", "ab",  "bin",   "al",  "el",
+	        "st",  "st.", "ua",  "uí", "Uí",  NULL};
 	char *s;
 
 	if (strlen(name) >= sizeof(p->buf))
@@ -144,6 +185,9 @@ static bool parse_name(pname *p, const char *name)
 	}
 	while (p->n > 2 && word_in(p->w[p->n - 1], honours))
 		p->n--;
+	for (size_t i = 0; i < p->n; i++)
+		if (!has_letter(p->w[i]))
+			return false;
 	if (p->n < 2)
 		return p->n == 1;
 	p->surname = p->n - 1;
@@ -378,6 +422,12 @@ static pd_rc on_row(void *ctx, int line, const char *const *f, size_t n)
 	}
 	if (n == 1 && !*f[0])
 		return PD_OK; /* blank line */
+	for (size_t k = 0; k < n; k++)
+		if (!valid_utf8(f[k]))
+			return pd_error_set(
+			        PD_EINVALID,
+			        "%s:%d: field %zu is not valid UTF-8", im->file,
+			        line, k + 1);
 	name = field(f, n, im->col_name);
 	party = field(f, n, im->col_party);
 	area = field(f, n, im->col_area);
@@ -405,7 +455,7 @@ static pd_rc on_row(void *ctx, int line, const char *const *f, size_t n)
 	if (rc == PD_OK && *handle) {
 		rc = pd_buf_printf(o, "      - \"@%s\"\n",
 		                   handle[0] == '@' ? handle + 1 : handle);
-		if (rc == PD_OK && strpbrk(handle, "\"\\ "))
+		if (rc == PD_OK && !plain_handle(handle))
 			rc = pd_error_set(PD_EINVALID,
 			                  "%s:%d: handle '%s' is not "
 			                  "a handle",
@@ -419,8 +469,12 @@ static pd_rc on_row(void *ctx, int line, const char *const *f, size_t n)
 		rc = pd_buf_puts(o, "    aliases:\n");
 		for (char *a = strtok_r(copy, ";", &save); a && rc == PD_OK;
 		     a = strtok_r(NULL, ";", &save)) {
-			while (*a == ' ')
+			size_t al;
+			while (*a == ' ' || *a == '\t')
 				a++;
+			al = strlen(a);
+			while (al && (a[al - 1] == ' ' || a[al - 1] == '\t'))
+				a[--al] = '\0';
 			if (!*a)
 				continue;
 			if (!strchr(a, ' ') && a[0] != '@') {

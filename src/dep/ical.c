@@ -596,6 +596,17 @@ typedef struct {
 	size_t next_comp; /* pre-order index into ps->comps */
 } walkstate;
 
+/* Does `hay` contain `needle`, ignoring ASCII case? */
+static bool contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
 /* The line an X-LIC-ERROR is about: a property libical dropped, else the
  * first property of the component whose name the message mentions, else
  * the component's BEGIN line. */
@@ -607,6 +618,30 @@ static int error_line(const prescan *ps, size_t ci, icalcomponent *c,
 
 	if (line != ps->lines[info->begin_idx].line || !msg)
 		return line;
+	/* A "PARAM=VALUE" the message quotes names its line best. */
+	{
+		const char *eq = strrchr(msg, '=');
+		if (eq && eq > msg) {
+			const char *a = eq, *b = eq;
+			char frag[128];
+			while (a > msg && !isspace((unsigned char)a[-1]))
+				a--;
+			while (*b && !isspace((unsigned char)*b))
+				b++;
+			if ((size_t)(b - a) < sizeof(frag) && b - a > 2) {
+				memcpy(frag, a, (size_t)(b - a));
+				frag[b - a] = '\0';
+				for (int idx = info->begin_idx + 1;
+				     idx < info->end_idx; idx++) {
+					const logline *ll = &ps->lines[idx];
+					if (ll->kind == 'P' &&
+					    ll->comp == (int)ci &&
+					    contains_ci(ll->text, frag))
+						return ll->line;
+				}
+			}
+		}
+	}
 	for (int idx = info->begin_idx + 1; idx < info->end_idx; idx++) {
 		const logline *ll = &ps->lines[idx];
 		size_t nl = line_name_len(ll->text);
@@ -618,10 +653,12 @@ static int error_line(const prescan *ps, size_t ci, icalcomponent *c,
 		for (size_t k = 0; k < nl; k++)
 			name[k] = (char)toupper((unsigned char)ll->text[k]);
 		name[nl] = '\0';
-		hit = strstr(msg, name);
-		if (hit && (hit == msg || !isalnum((unsigned char)hit[-1])) &&
-		    !isalnum((unsigned char)hit[nl]))
-			return ll->line;
+		/* the name as a name, not as a value ("VALUE=UID") */
+		for (hit = strstr(msg, name); hit; hit = strstr(hit + 1, name))
+			if ((hit == msg || (!isalnum((unsigned char)hit[-1]) &&
+			                    hit[-1] != '=')) &&
+			    !isalnum((unsigned char)hit[nl]))
+				return ll->line;
 	}
 	return line;
 }
@@ -1546,6 +1583,19 @@ pd_rc pd_ics_event_expand(const pd_ics_event *ev, pd_ics_occ **out,
 			goto done;
 	}
 
+	/* Every occurrence ends within the years purdah handles. */
+	for (size_t k = 0; k < occ.n; k++) {
+		pd_ics_when e2 = occ.v[k].end;
+		int year = e2.is_date ? e2.date.year
+		                      : pd_days_to_date(e2.time / 86400).year;
+		if (year > PD_YEAR_MAX + 1 ||
+		    (!e2.is_date && e2.time >= PD_ICS_HORIZON)) {
+			rc = pd_error_set(PD_ECONFIG,
+			                  "%s:%d: the event ends after %d",
+			                  e->file, e->line, PD_YEAR_MAX);
+			goto done;
+		}
+	}
 	/* Drop EXDATEs and duplicates, sort. */
 	if (occ.n) {
 		size_t w = 0;

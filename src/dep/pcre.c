@@ -64,11 +64,11 @@ bool pd_regex_matches_empty(const pd_regex *re)
 pd_rc pd_regex_each(const pd_regex *re, const char *text, size_t len,
                     pd_regex_fn fn, void *ctx)
 {
-	return pd_regex_each_from(re, text, len, 0, fn, ctx);
+	return pd_regex_each_from(re, text, len, 0, len + 1, fn, ctx);
 }
 
 pd_rc pd_regex_each_from(const pd_regex *re, const char *text, size_t len,
-                         size_t from, pd_regex_fn fn, void *ctx)
+                         size_t from, size_t until, pd_regex_fn fn, void *ctx)
 {
 	pcre2_match_data *md =
 	        pcre2_match_data_create_from_pattern(re->code, NULL);
@@ -77,7 +77,7 @@ pd_rc pd_regex_each_from(const pd_regex *re, const char *text, size_t len,
 
 	if (!md)
 		return pd_error_set(PD_ENOMEM, "out of memory");
-	while (start <= len) {
+	while (start <= len && start < until) {
 		PCRE2_SIZE *ov;
 		int r = pcre2_match(re->code, (PCRE2_SPTR)text, len, start,
 		                    PCRE2_NO_UTF_CHECK, md, re->mctx);
@@ -91,6 +91,8 @@ pd_rc pd_regex_each_from(const pd_regex *re, const char *text, size_t len,
 			break;
 		}
 		ov = pcre2_get_ovector_pointer(md);
+		if (ov[0] >= until)
+			break;       /* starts past the window: not ours */
 		if (ov[1] < ov[0]) { /* \K tricks: refuse, never guess */
 			rc = pd_error_set(PD_EDEP,
 			                  "PCRE2 returned a match that "

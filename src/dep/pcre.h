@@ -38,10 +38,10 @@ typedef pd_rc (*pd_regex_fn)(void *ctx, size_t start, size_t end,
 pd_rc pd_regex_each(const pd_regex *re, const char *text, size_t len,
                     pd_regex_fn fn, void *ctx);
 
-/* The same, for matches that start in [from, len): the text before `from`
- * is still seen by \b and lookbehinds. */
+/* The same, for matches that start in [from, until): the whole text is
+ * still the subject, so \b, $, lookbehinds and lookaheads see it all. */
 pd_rc pd_regex_each_from(const pd_regex *re, const char *text, size_t len,
-                         size_t from, pd_regex_fn fn, void *ctx);
+                         size_t from, size_t until, pd_regex_fn fn, void *ctx);
 
 void pd_regex_free(pd_regex *re);
 

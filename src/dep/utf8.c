@@ -68,6 +68,13 @@ pd_uclass pd_utf8_class(int32_t cp)
 	}
 }
 
+bool pd_utf8_is_mark(int32_t cp)
+{
+	utf8proc_category_t c = utf8proc_category(cp);
+	return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC ||
+	       c == UTF8PROC_CATEGORY_ME;
+}
+
 bool pd_utf8_is_upper(int32_t cp)
 {
 	utf8proc_category_t c = utf8proc_category(cp);

@@ -38,5 +38,7 @@ typedef enum pd_uclass {
 
 pd_uclass pd_utf8_class(int32_t cp);
 bool pd_utf8_is_upper(int32_t cp);
+/* A combining mark (an accent written as its own character). */
+bool pd_utf8_is_mark(int32_t cp);
 
 #endif

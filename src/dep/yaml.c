@@ -56,13 +56,27 @@ const char *pd_ydoc_file(const pd_ydoc *d)
 	return d->file;
 }
 
-static pd_rc yaml_problem(const char *file, yaml_parser_t *p)
+static pd_rc yaml_problem(const char *file, yaml_parser_t *p, const char *text,
+                          size_t len)
 {
 	const yaml_mark_t *m = &p->problem_mark;
 	const char *what = p->problem ? p->problem : "cannot parse";
 
 	if (p->error == YAML_MEMORY_ERROR)
 		return pd_error_set(PD_ENOMEM, "%s: out of memory", file);
+	if (p->error == YAML_READER_ERROR) {
+		/* libyaml gives reader errors (bad UTF-8, control
+		 * characters) a byte offset, not a mark */
+		size_t line = 1, col = 1, off = p->problem_offset;
+		for (size_t i = 0; i < off && i < len; i++) {
+			if (text[i] == '\n')
+				line++, col = 1;
+			else if (((unsigned char)text[i] & 0xC0) != 0x80)
+				col++;
+		}
+		return pd_error_set(PD_ECONFIG, "%s:%zu:%zu: %s", file, line,
+		                    col, what);
+	}
 	if (p->context)
 		return pd_error_set(PD_ECONFIG, "%s:%zu:%zu: %s %s (line %zu)",
 		                    file, m->line + 1, m->column + 1, what,
@@ -71,7 +85,7 @@ static pd_rc yaml_problem(const char *file, yaml_parser_t *p)
 	                    m->column + 1, what);
 }
 
-/* A new node in `*out`: PD_ETOOBIG past the node limit, PD_ENOMEM when
+/* A new node in `*out`: PD_ECONFIG past the node limit, PD_ENOMEM when
  * memory runs out (so failure injection sees the real cause). */
 static pd_rc new_node(pd_ydoc *d, pd_ykind kind, const yaml_mark_t *m,
                       const char *file, pd_ynode **out)
@@ -79,7 +93,7 @@ static pd_rc new_node(pd_ydoc *d, pd_ykind kind, const yaml_mark_t *m,
 	pd_ynode *n;
 
 	if (d->nnodes >= PD_YAML_MAX_NODES)
-		return pd_error_set(PD_ETOOBIG, "%s: more than %d YAML nodes",
+		return pd_error_set(PD_ECONFIG, "%s: more than %d YAML nodes",
 		                    file, PD_YAML_MAX_NODES);
 	if (d->nnodes == d->capnodes) {
 		size_t nc = d->capnodes ? d->capnodes * 2 : 64;
@@ -260,7 +274,7 @@ pd_rc pd_yaml_parse(pd_ydoc **out, const char *file, const char *text,
 		pd_ynode *n = NULL;
 
 		if (!yaml_parser_parse(&parser, &ev)) {
-			rc = yaml_problem(file, &parser);
+			rc = yaml_problem(file, &parser, text, len);
 			break;
 		}
 		switch (ev.type) {
@@ -321,7 +335,7 @@ pd_rc pd_yaml_parse(pd_ydoc **out, const char *file, const char *text,
 		case YAML_MAPPING_START_EVENT:
 			if (depth == PD_YAML_MAX_DEPTH) {
 				rc = pd_error_set(
-				        PD_ETOOBIG,
+				        PD_ECONFIG,
 				        "%s:%zu:%zu: nested deeper than %d",
 				        file, ev.start_mark.line + 1,
 				        ev.start_mark.column + 1,
@@ -380,7 +394,7 @@ pd_rc pd_yaml_scan(const char *file, const char *text, size_t len,
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	for (;;) {
 		if (!yaml_parser_parse(&parser, &ev)) {
-			rc = yaml_problem(file, &parser);
+			rc = yaml_problem(file, &parser, text, len);
 			break;
 		}
 		if (ev.type == YAML_DOCUMENT_START_EVENT)
@@ -391,7 +405,7 @@ pd_rc pd_yaml_scan(const char *file, const char *text, size_t len,
 		}
 		yaml_event_delete(&ev);
 		if (++events > PD_YAML_MAX_NODES * 2) {
-			rc = pd_error_set(PD_ETOOBIG,
+			rc = pd_error_set(PD_ECONFIG,
 			                  "%s: too many YAML events", file);
 			break;
 		}
