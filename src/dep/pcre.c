@@ -33,7 +33,8 @@ pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
 	if (!re)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	re->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-	                         PCRE2_UTF | (caseless ? PCRE2_CASELESS : 0),
+	                         PCRE2_UTF | PCRE2_USE_OFFSET_LIMIT |
+	                                 (caseless ? PCRE2_CASELESS : 0),
 	                         &err, &off, NULL);
 	if (!re->code) {
 		pcre2_get_error_message(err, msg, sizeof(msg));
@@ -72,15 +73,24 @@ pd_rc pd_regex_each_from(const pd_regex *re, const char *text, size_t len,
 {
 	pcre2_match_data *md =
 	        pcre2_match_data_create_from_pattern(re->code, NULL);
+	/* Matches may not start past `until` (PCRE2 stops looking there),
+	 * while the whole text stays the subject for $ and lookarounds. A
+	 * context of this call's own: the pattern's is shared by threads. */
+	pcre2_match_context *mc = pcre2_match_context_copy(re->mctx);
 	PCRE2_SIZE start = from;
 	pd_rc rc = PD_OK;
 
-	if (!md)
+	if (!md || !mc) {
+		pcre2_match_data_free(md);
+		pcre2_match_context_free(mc);
 		return pd_error_set(PD_ENOMEM, "out of memory");
+	}
+	if (until <= len)
+		pcre2_set_offset_limit(mc, until);
 	while (start <= len && start < until) {
 		PCRE2_SIZE *ov;
 		int r = pcre2_match(re->code, (PCRE2_SPTR)text, len, start,
-		                    PCRE2_NO_UTF_CHECK, md, re->mctx);
+		                    PCRE2_NO_UTF_CHECK, md, mc);
 		if (r == PCRE2_ERROR_NOMATCH)
 			break;
 		if (r < 0) {
@@ -109,6 +119,7 @@ pd_rc pd_regex_each_from(const pd_regex *re, const char *text, size_t len,
 			start++;
 	}
 	pcre2_match_data_free(md);
+	pcre2_match_context_free(mc);
 	return rc;
 }
 
