@@ -22,10 +22,10 @@
 
 /* A Bloom filter of the words of 6+ letters, to reject most joins of two
  * tokens without a lookup. */
-#define JOIN_BLOOM_BITS (1u << 18)
+#define JOIN_BLOOM_BITS (1u << 16)
 /* ... and one of every word, so most words of a text (not in any lexicon)
  * are rejected without touching the vocabulary table. */
-#define VOCAB_BLOOM_BITS (1u << 20)
+#define VOCAB_BLOOM_BITS (1u << 17)
 #define NO_ID            UINT32_MAX
 #define MAX_TERM_WORDS   32
 #define MAX_AC_BYTES     (256u * 1024)
@@ -119,7 +119,8 @@ struct pd_matcher {
 	size_t natrie, capatrie;
 	uint32_t *alink_pat, *alink_next; /* chains of patterns per anchor */
 	size_t nalink, capalink, capalink2;
-	bool *unanchored; /* per pattern: runs over the whole text */
+	bool *unanchored;         /* per pattern: runs over the whole text */
+	uint8_t aprefix[27 * 27]; /* first two letters of some anchor */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -149,33 +150,49 @@ static pd_rc grow(void **p, size_t *cap, size_t need, size_t elem)
 /* ------------------------------------------------------------------------ */
 /* Vocabulary                                                               */
 
-#define FNV_START 1469598103934665603ULL
-
-/* FNV-1a, as a running state so a word's hash can be continued with the
- * next word's bytes (joined words are looked up without copying). */
-static inline uint64_t fnv_more(uint64_t h, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
+/* The word hash: 8 bytes a step (words are short: one or two steps),
+ * each step a multiply and a fold. */
 static inline uint64_t hash_bytes(const char *s, size_t n)
 {
-	return fnv_more(FNV_START, s, n) | 1; /* never 0: an empty slot */
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xC2B2AE3D27D4EB4FULL);
+
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+		h ^= h >> 32;
+		s += 8;
+		n -= 8;
+	}
+	if (n) {
+		uint64_t w = 0;
+		memcpy(&w, s, n);
+		h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
+		h ^= h >> 29;
+	}
+	h *= 0x94D049BB133111EBULL;
+	h ^= h >> 31;
+	return h | 1; /* never 0: an empty slot */
+}
+
+/* Blocked Bloom filters: both bits of a word in one 64-bit cell, so a
+ * check is one memory read. */
+static inline bool bloom_has(const uint64_t *b, size_t cells, uint64_t h)
+{
+	uint64_t cell = b[(h >> 12) % cells];
+	return (cell >> (h & 63) & 1) && (cell >> ((h >> 6) & 63) & 1);
+}
+
+static inline void bloom_add(uint64_t *b, size_t cells, uint64_t h)
+{
+	b[(h >> 12) % cells] |= 1ULL << (h & 63) | 1ULL << ((h >> 6) & 63);
 }
 
 static inline uint32_t vocab_find(const pd_matcher *m, const char *s, size_t n)
 {
 	uint64_t h = hash_bytes(s, n);
 
-	if (!((m->vocab_bloom[(h >> 24) % VOCAB_BLOOM_BITS / 64] >>
-	       ((h >> 24) % 64)) &
-	      (m->vocab_bloom[(h >> 44) % VOCAB_BLOOM_BITS / 64] >>
-	       ((h >> 44) % 64)) &
-	      1))
+	if (!bloom_has(m->vocab_bloom, VOCAB_BLOOM_BITS / 64, h))
 		return NO_ID;
 	size_t mask = m->vcap - 1, i = (size_t)(h ^ (h >> 29)) & mask;
 
@@ -228,16 +245,9 @@ static pd_rc vocab_add(pd_matcher *m, const char *s, size_t n, uint32_t *id)
 	while (m->vocab[i].h)
 		i = (i + 1) & (m->vcap - 1);
 	m->vocab[i].h = h;
-	m->vocab_bloom[(h >> 24) % VOCAB_BLOOM_BITS / 64] |=
-	        1ULL << ((h >> 24) % 64);
-	m->vocab_bloom[(h >> 44) % VOCAB_BLOOM_BITS / 64] |=
-	        1ULL << ((h >> 44) % 64);
-	if (n >= 6) {
-		m->join_bloom[(h >> 20) % JOIN_BLOOM_BITS / 64] |=
-		        1ULL << ((h >> 20) % 64);
-		m->join_bloom[(h >> 40) % JOIN_BLOOM_BITS / 64] |=
-		        1ULL << ((h >> 40) % 64);
-	}
+	bloom_add(m->vocab_bloom, VOCAB_BLOOM_BITS / 64, h);
+	if (n >= 6)
+		bloom_add(m->join_bloom, JOIN_BLOOM_BITS / 64, h);
 	m->vocab[i].off = (uint32_t)m->wtext.len;
 	m->vocab[i].len = (uint32_t)n;
 	m->vocab[i].id = (uint32_t)m->nwords;
@@ -821,6 +831,11 @@ static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat)
 {
 	uint32_t node = 0;
 
+	if (len >= 2) {
+		int c0 = w[0] >= 'a' && w[0] <= 'z' ? w[0] - 'a' : 26;
+		int c1 = w[1] >= 'a' && w[1] <= 'z' ? w[1] - 'a' : 26;
+		m->aprefix[c0 * 27 + c1] = 1;
+	}
 	if (m->natrie == 0 && anode_new(m) == NO_ID)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	for (size_t k = 0; k < len; k++) {
@@ -1296,6 +1311,11 @@ static pd_rc scan_patterns(scanctx *c)
 		const pd_token *t = &n->tok[i];
 		const char *s = n->text.ptr + t->norm_off;
 		uint32_t node = 0;
+		if (t->norm_len < 2 ||
+		    !m->aprefix[(s[0] >= 'a' && s[0] <= 'z' ? s[0] - 'a' : 26) *
+		                        27 +
+		                (s[1] >= 'a' && s[1] <= 'z' ? s[1] - 'a' : 26)])
+			continue; /* no anchor starts so */
 		for (uint32_t k = 0; k < t->norm_len; k++) {
 			int ch = s[k] >= 'a' && s[k] <= 'z' ? s[k] - 'a' : 26;
 			node = m->atrie[node].next[ch];
@@ -1521,13 +1541,14 @@ static inline bool join_maybe(const pd_matcher *m, const char *a, size_t na,
 
 	if (na + nb < 6)
 		return false;
-	h = fnv_more(fnv_more(FNV_START, a, na), b, nb) | 1;
-	return (m->join_bloom[(h >> 20) % JOIN_BLOOM_BITS / 64] >>
-	                ((h >> 20) % 64) &
-	        1) &&
-	       (m->join_bloom[(h >> 40) % JOIN_BLOOM_BITS / 64] >>
-	                ((h >> 40) % 64) &
-	        1);
+	char j[64];
+
+	if (na + nb > sizeof(j))
+		return false;
+	memcpy(j, a, na);
+	memcpy(j + na, b, nb);
+	h = hash_bytes(j, na + nb);
+	return bloom_has(m->join_bloom, JOIN_BLOOM_BITS / 64, h);
 }
 
 /* Build the matcher's view of the tokens. */
