@@ -10,7 +10,8 @@
 #include "dep/utf8.h"
 #include "purdah/alloc.h"
 
-#define MAX_NAME_WORDS 12
+#define MAX_NAME_WORDS     12
+#define PD_PEOPLE_MAX_NAME 200 /* bytes: longer is no person's name */
 
 typedef struct {
 	pd_buf *out;
@@ -328,7 +329,7 @@ static pd_rc make_id(importer *im, const char *name, char **out)
 {
 	char *plain = unaccent(name);
 	const char *s = plain ? plain : name;
-	pd_buf b = PD_BUF_INIT(256);
+	pd_buf b = PD_BUF_INIT(4096);
 	bool dash = false;
 	pd_rc rc = PD_OK;
 
@@ -429,6 +430,10 @@ static pd_rc on_row(void *ctx, int line, const char *const *f, size_t n)
 			        "%s:%d: field %zu is not valid UTF-8", im->file,
 			        line, k + 1);
 	name = field(f, n, im->col_name);
+	if (strlen(name) > PD_PEOPLE_MAX_NAME)
+		return pd_error_set(PD_EINVALID,
+		                    "%s:%d: a name longer than %d bytes",
+		                    im->file, line, PD_PEOPLE_MAX_NAME);
 	party = field(f, n, im->col_party);
 	area = field(f, n, im->col_area);
 	role = field(f, n, im->col_role);
