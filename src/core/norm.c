@@ -815,7 +815,9 @@ static size_t fast_word(ncx *x, size_t i, size_t to, bool html)
 	}
 	if (html && j < to && in[j] == '>')
 		return 0;
-	if (grow_tokens(n) < 0 || pd_buf_reserve(&n->text, j - i + 1) < 0) {
+	if ((n->ntok == n->captok && grow_tokens(n) < 0) ||
+	    (n->text.len + (j - i) + 2 >= n->text.cap &&
+	     pd_buf_reserve(&n->text, j - i + 1) < 0)) {
 		x->rc = pd_error_code();
 		return to;
 	}
