@@ -690,24 +690,6 @@ static const char *skip_item(const char *p)
 	return p + 1;
 }
 
-/* Is the item just before a word one that makes the word start a token:
- * the start, a group opening or alternation, \b, \s with + or *, or a
- * plain space? */
-static bool starts_token(const char *pat, const char *w)
-{
-	/* Without one of these a pattern may match inside a word ("abou"
-	 * in "labour", "pro\s*labour" in "prolabour"). */
-	if (w == pat)
-		return false;
-	if (w[-1] == ' ')
-		return true;
-	if (w - pat >= 2 && w[-2] == '\\' && (w[-1] == 'b' || w[-1] == 's'))
-		return w - pat < 3 || w[-3] != '\\';
-	if (w - pat >= 3 && w[-3] == '\\' && w[-2] == 's' && w[-1] == '+')
-		return true;
-	return false;
-}
-
 /* The leading letters of `w` as an anchor: a letter followed by '?' is
  * optional, so it is dropped. Returns the length (0: too short). */
 static size_t anchor_len(const char *w, size_t min)
@@ -721,78 +703,74 @@ static size_t anchor_len(const char *w, size_t min)
 	return n >= min ? n : 0;
 }
 
+/* Is there a '|' at the top level of the pattern (outside groups and
+ * classes)? Then a match may start in either branch. */
+static bool top_level_alternation(const char *p)
+{
+	int depth = 0;
+
+	while (*p) {
+		if (*p == '\\' || *p == '[') {
+			p = skip_item(p);
+			continue;
+		}
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		else if (*p == '|' && depth == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
 /*
- * Words that begin a token in every match of `pat`, so the pattern needs
- * running only near them: a literal word of 3+ letters at the top level
- * (outside groups, not optional, starting a token), else the leading
- * words of the alternatives of the first mandatory group. *n = 0 when no
- * such words can be shown: the pattern then runs over the whole text.
- * Anchors are written to out (comma-separated, lower case).
+ * Words every match of `pat` begins with, so the pattern need only be
+ * tried where a word of the text starts so: the pattern must begin with
+ * \b and then a word ("\bvote\s+for ...", anchor "vote"), or \b and a
+ * group of word alternatives ("\b(labour|tory|lib\s?dem) ...": labour,
+ * tory, lib). Anything else (an inline option such as (?x), a verb, a
+ * top-level alternation, a match that may begin elsewhere) gives no
+ * anchors, *n = 0: the pattern is then tried over the whole text.
+ * Anchors are written to out, comma-separated, lower case.
  */
 static void pattern_anchors(const char *pat, pd_buf *out, size_t *n)
 {
-	const char *p = pat, *best = NULL, *group = NULL;
-	size_t bestlen = 0;
-	int depth = 0;
+	const char *p;
 
 	*n = 0;
 	pd_buf_clear(out);
-	while (*p) {
-		if (*p == '(') {
-			if (depth == 0 && !group && starts_token(pat, p) &&
-			    p[1] != '?') {
-				/* a capturing group at the top level: remember
-				 * the first that is not optional */
-				const char *q = p + 1;
-				int d = 1;
-				while (*q && d) {
-					if (*q == '\\' && q[1]) {
-						q += 2;
-						continue;
-					}
-					if (*q == '[') {
-						q = skip_item(q);
-						continue;
-					}
-					d += *q == '(' ? 1 : *q == ')' ? -1 : 0;
-					q++;
-				}
-				if (*q != '?' && *q != '*' && *q != '{')
-					group = p;
-			}
-			depth++;
-			p++;
-			continue;
-		}
-		if (*p == ')') {
-			depth--;
-			p++;
-			continue;
-		}
-		if (*p == '|' && depth == 0)
-			return; /* a top-level alternation: no mandatory part */
-		if (depth == 0 && is_lower_letter(*p) && starts_token(pat, p)) {
-			size_t len = anchor_len(p, 3);
-			if (len > bestlen) {
-				best = p;
-				bestlen = len;
-			}
-			while (is_lower_letter(*p))
-				p++;
-			continue;
-		}
-		p = skip_item(p);
-	}
-	if (best) {
-		for (size_t k = 0; k < bestlen; k++)
-			pd_buf_putc(out, (char)(best[k] | 0x20));
+	if (strncmp(pat, "\\b", 2) != 0 || top_level_alternation(pat))
+		return;
+	p = pat + 2;
+	if (is_lower_letter(*p)) {
+		size_t len = anchor_len(p, 2);
+		if (!len)
+			return;
+		for (size_t k = 0; k < len; k++)
+			pd_buf_putc(out, (char)(p[k] | 0x20));
 		*n = 1;
 		return;
 	}
-	if (!group)
+	if (*p != '(' || p[1] == '?' || p[1] == '*')
 		return;
-	/* Each alternative of the group must start with a word. */
-	for (p = group + 1;;) {
+	{
+		/* the group must not be optional */
+		const char *q = p + 1;
+		int d = 1;
+		while (*q && d) {
+			if (*q == '\\' || *q == '[') {
+				q = skip_item(q);
+				continue;
+			}
+			d += *q == '(' ? 1 : *q == ')' ? -1 : 0;
+			q++;
+		}
+		if (d || *q == '?' || *q == '*' || *q == '{')
+			return;
+	}
+	for (p = p + 1;;) {
 		size_t len = anchor_len(p, 2);
 		int d = 0;
 		if (!len) {
@@ -805,7 +783,6 @@ static void pattern_anchors(const char *pat, pd_buf *out, size_t *n)
 		for (size_t k = 0; k < len; k++)
 			pd_buf_putc(out, (char)(p[k] | 0x20));
 		(*n)++;
-		/* to the next top-level '|' of the group, or its end */
 		while (*p && !(d == 0 && (*p == '|' || *p == ')'))) {
 			if (*p == '(')
 				d++;
@@ -1276,8 +1253,6 @@ static int pwindow_cmp(const void *pa, const void *pb)
 	return (a->from > b->from) - (a->from < b->from);
 }
 
-#define PD_PATTERN_WINDOW 512 /* bytes either side of an anchor */
-
 static pd_rc run_one(scanctx *c, uint32_t pat, size_t from, size_t to)
 {
 	const pd_matcher *m = c->m;
@@ -1323,23 +1298,9 @@ static pd_rc scan_patterns(scanctx *c)
 				break;
 			for (uint32_t l = m->atrie[node].first;
 			     l && rc == PD_OK; l = m->alink_next[l]) {
-				const pd_token *lo, *hi;
-				size_t from =
-				        t->norm_off > PD_PATTERN_WINDOW
-				                ? t->norm_off -
-				                          PD_PATTERN_WINDOW
-				                : 0;
-				size_t to = t->norm_off + t->norm_len +
-				            PD_PATTERN_WINDOW;
-				if (to > n->text.len)
-					to = n->text.len;
-				/* whole tokens only, so \b sees real edges */
-				lo = pd_norm_token_at(n, from);
-				hi = pd_norm_token_at(n, to ? to - 1 : 0);
-				if (lo)
-					from = lo->norm_off;
-				if (hi)
-					to = hi->norm_off + hi->norm_len;
+				/* every match starts where the anchor's word
+				 * starts: that one position is tried */
+				size_t from = t->norm_off, to = t->norm_off + 1;
 				if ((rc = GROW(w, capw, nw + 1)) < 0)
 					break;
 				w[nw].pat = m->alink_pat[l];

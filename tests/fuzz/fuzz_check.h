@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dep/pcre.h"
+#include "purdah/alloc.h"
 #include "purdah/error.h"
 #include "purdah/lexicon.h"
 #include "purdah/match.h"
@@ -161,6 +163,102 @@ static inline void fz_check_scan(const pd_lexset *set, const pd_scan *s,
 		counted += n;
 	}
 	FZ_CHECK(counted == s->nhits);
+}
+
+/* Every pattern of a lexicon set compiled on its own: an oracle for the
+ * matcher, which runs patterns only near words they need. */
+typedef struct fz_patterns {
+	pd_regex **re; /* NULL where the pattern does not compile alone */
+	const pd_lex_entry **entry;
+	const char **text;
+	size_t n;
+} fz_patterns;
+
+static inline void fz_patterns_free(fz_patterns *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		pd_regex_free(p->re[i]);
+	pd_free(p->re);
+	pd_free(p->entry);
+	pd_free(p->text);
+	memset(p, 0, sizeof(*p));
+}
+
+static inline void fz_patterns_compile(fz_patterns *p, const pd_lexset *set)
+{
+	size_t n = 0;
+
+	memset(p, 0, sizeof(*p));
+	for (size_t l = 0; l < pd_lexset_count(set); l++)
+		for (size_t e = 0; e < pd_lexset_get(set, l)->nentries; e++)
+			n += pd_lexset_get(set, l)->entries[e].npatterns;
+	p->re = pd_calloc(n + 1, sizeof(*p->re));
+	p->entry = pd_calloc(n + 1, sizeof(*p->entry));
+	p->text = pd_calloc(n + 1, sizeof(*p->text));
+	if (!p->re || !p->entry || !p->text) {
+		fz_patterns_free(p);
+		return;
+	}
+	for (size_t l = 0; l < pd_lexset_count(set); l++) {
+		const pd_lexicon *lex = pd_lexset_get(set, l);
+		for (size_t e = 0; e < lex->nentries; e++) {
+			const pd_lex_entry *en = &lex->entries[e];
+			for (size_t i = 0; i < en->npatterns; i++) {
+				const pd_lex_pattern *pat = &en->patterns[i];
+				size_t off;
+				p->entry[p->n] = en;
+				p->text[p->n] = pat->text;
+				if (pd_regex_compile(&p->re[p->n], pat->text,
+				                     !pat->exact_case,
+				                     &off) < 0)
+					p->re[p->n] = NULL;
+				p->n++;
+			}
+		}
+	}
+	pd_error_clear();
+}
+
+/* Stops pd_regex_each at the first match that is not empty. */
+static inline pd_rc fz_found(void *ctx, size_t a, size_t b, const char *mark)
+{
+	(void)mark;
+	if (b <= a)
+		return PD_OK;
+	*(int *)ctx = 1;
+	return PD_EINTERNAL; /* found one: stop */
+}
+
+/* A pattern that matches the normalised text on its own (not emptily)
+ * leaves at least one hit in its category: an overlap only ever drops a
+ * hit for another of the same category. */
+static inline void fz_check_patterns(const fz_patterns *p, const pd_scan *s)
+{
+	const char *text = s->norm.text.ptr ? s->norm.text.ptr : "";
+
+	for (size_t i = 0; i < p->n && s->norm.ntok > 0; i++) {
+		const char *cat = p->entry[i]->lexicon->category;
+		size_t hits = 0;
+		int found = 0;
+
+		if (!p->re[i])
+			continue;
+		(void)pd_regex_each(p->re[i], text, s->norm.text.len, fz_found,
+		                    &found);
+		if (!found)
+			continue;
+		for (size_t k = 0; k < s->nscores; k++)
+			if (strcmp(s->scores[k].category, cat) == 0)
+				hits = s->scores[k].hits;
+		if (hits == 0)
+			fprintf(stderr,
+			        "pattern '%s' of entry '%s' matches the "
+			        "normalised text on its own, but category %s "
+			        "has no hit\n",
+			        p->text[i], p->entry[i]->id, cat);
+		FZ_CHECK(hits > 0);
+	}
+	pd_error_clear();
 }
 
 /* The same hits (spans, entries, terms) in two results of one input. */

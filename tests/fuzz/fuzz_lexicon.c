@@ -3,8 +3,12 @@
  * compiled from them (src/core/match.c): the input is one lexicon's YAML.
  * It is loaded with pd_lexset_load_buffer; when that succeeds the set is
  * compiled with pd_matcher_new, and the matcher scans a fixed sample text
- * (party names plain and disguised, HTML, hashtags, Welsh) as plain text
- * and as HTML. Everything is freed before the next input.
+ * (party names plain and disguised, HTML, hashtags, Welsh, a long stretch
+ * between two words) as plain text and as HTML. Each pattern is also run
+ * on its own over the normalised text: when it matches there, its
+ * category must have a hit (the matcher runs patterns only near words
+ * they need; this checks that it never misses one). Everything is freed
+ * before the next input.
  *
  * A failure must be a configuration error naming "fuzz.yaml:LINE" (or a
  * size limit); a scan may only fail on a regular expression's limits
@@ -26,6 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NAME "fuzz.yaml"
 
+#define FILLER "the bins are collected on Monday and the library opens at nine "
+
 /* Text for the compiled lexicon to find things in. */
 static const char sample[] =
         "<p>Vote <b>Lab</b>our on Thursday! The Conservatives, the Lib "
@@ -41,18 +47,26 @@ static const char sample[] =
         "<img alt=\"Reform UK\" src=\"https://reformparty.uk/x.png\">"
         "<!-- Tories --><script>vote('Labour')</script> 100% \xff\xfe "
         "caf\xc3\xa9 na\xc3\xafve \xe2\x80\x8bT\xe2\x80\x8bory 123 456 7 "
-        "a-b-c x.y.z Q&A @ # * _ - . , ; : ! ? ' \" ( ) [ ] { } / \\ | ~\n";
+        "a-b-c x.y.z Q&A @ # * _ - . , ; : ! ? ' \" ( ) [ ] { } / \\ | ~\n"
+        /* a long stretch between two words a pattern may need */
+        "Promoted by J Smith " FILLER FILLER FILLER FILLER FILLER FILLER FILLER
+                FILLER FILLER
+        " on behalf of the Labour candidate, 1 High Street.\n";
 
 static void scan_sample(const pd_lexset *set, const pd_matcher *m)
 {
 	static const unsigned flags[] = {0, PD_NORM_HTML};
 	pd_scan s = PD_SCAN_INIT;
+	fz_patterns pats;
+
+	fz_patterns_compile(&pats, set);
 
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		pd_rc rc = pd_matcher_scan(m, &s, sample, sizeof(sample) - 1,
 		                           flags[i]);
 		if (rc == PD_OK) {
 			fz_check_scan(set, &s, sample, sizeof(sample) - 1);
+			fz_check_patterns(&pats, &s);
 			continue;
 		}
 		if (rc != PD_EDEP && rc != PD_ETOOBIG)
@@ -60,6 +74,7 @@ static void scan_sample(const pd_lexset *set, const pd_matcher *m)
 			        pd_error_message());
 		FZ_CHECK(rc == PD_EDEP || rc == PD_ETOOBIG);
 	}
+	fz_patterns_free(&pats);
 	pd_scan_dispose(&s);
 }
 

@@ -7,9 +7,12 @@
  *
  * Each input is scanned as plain text and as HTML (PD_NORM_HTML); the
  * plain scan is then repeated with the scratch space the HTML scan left
- * behind, and must find the same hits. A scan may only fail on a regular
- * expression's limits (PD_EDEP) or on size (PD_ETOOBIG); anything else,
- * or a result that breaks fuzz_check.h, is a bug and aborts.
+ * behind, and must find the same hits. Each shipped pattern also runs on
+ * its own over the normalised text: when it matches there, its category
+ * must have a hit (the matcher runs patterns only near words they need).
+ * A scan may only fail on a regular expression's limits (PD_EDEP) or on
+ * size (PD_ETOOBIG); anything else, or a result that breaks fuzz_check.h,
+ * is a bug and aborts.
  *
  * Built with clang -fsanitize=fuzzer for `make fuzz`, and with gcc plus
  * tests/fuzz/replay.c for the corpus replay in `make check`.
@@ -32,9 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static pd_lexset *g_set;
 static pd_matcher *g_matcher;
+static fz_patterns g_pats;
 
 static void release(void)
 {
+	fz_patterns_free(&g_pats);
 	pd_matcher_free(g_matcher);
 	pd_lexset_free(g_set);
 	g_matcher = NULL;
@@ -57,6 +62,7 @@ static const pd_matcher *matcher(void)
 		        LEXICONS, pd_error_message());
 		exit(70);
 	}
+	fz_patterns_compile(&g_pats, g_set);
 	atexit(release);
 	return g_matcher;
 }
@@ -69,6 +75,7 @@ static void scan(const pd_matcher *m, pd_scan *s, const char *text, size_t len,
 	*ok = rc == PD_OK;
 	if (rc == PD_OK) {
 		fz_check_scan(g_set, s, text, len);
+		fz_check_patterns(&g_pats, s);
 		return;
 	}
 	if (rc != PD_EDEP && rc != PD_ETOOBIG)
