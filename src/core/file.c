@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,9 +49,19 @@ pd_rc pd_file_read(pd_buf *out, const char *path)
 	if (!f)
 		return pd_error_set(PD_ENOINPUT, "%s: cannot open: %s", path,
 		                    strerror(errno));
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fileno(f), &st) != 0)
+		memset(&st, 0, sizeof(st)); /* size unknown: read as a stream */
+	if (S_ISDIR(st.st_mode)) {
 		fclose(f);
 		return pd_error_set(PD_ENOINPUT, "%s: is a directory", path);
+	}
+	/* A regular file's size is known: one allocation, no regrowth. A
+	 * file over the limit is still refused by the read itself. */
+	if (S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size <= out->limit - out->len &&
+	    (rc = pd_buf_reserve(out, (size_t)st.st_size)) < 0) {
+		fclose(f);
+		return rc;
 	}
 	rc = pd_file_read_stream(out, f, path);
 	fclose(f);
