@@ -305,7 +305,8 @@ static pd_rc read_context(const reader *r, const pd_ynode *n, pd_lex_context *c)
 				         "'within' must be a whole number "
 				         "from 1 to %d",
 				         PD_MAX_CONTEXT_WITHIN);
-			c->within = (int)w;
+			if (rc == PD_OK)
+				c->within = (int)w;
 		} else if (!strcmp(k->value, "any")) {
 			rc = strlist(r, v, "context.any", &c->any, &c->nany);
 		} else if (!strcmp(k->value, "all")) {

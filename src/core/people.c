@@ -554,6 +554,11 @@ pd_rc pd_people_import(pd_buf *out, const char *csv_name, const char *csv,
 	        kind == PD_PEOPLE_COUNCILLORS ? "councillors" : "candidates",
 	        csv_name, name,
 	        kind == PD_PEOPLE_COUNCILLORS ? "councillor" : "candidate");
+	/* Excel's "CSV UTF-8" starts with a byte-order mark. */
+	if (len >= 3 && !memcmp(csv, "\xEF\xBB\xBF", 3)) {
+		csv += 3;
+		len -= 3;
+	}
 	if (rc == PD_OK)
 		rc = pd_csv_parse(csv_name, csv, len, on_row, &im);
 	if (rc == PD_OK && !im.header)
