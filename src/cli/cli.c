@@ -296,3 +296,16 @@ void pd_cli_fmt_areas(char *buf, size_t n, const pd_period *p)
 		used += (size_t)snprintf(buf + used, n - used, "%s%s",
 		                         i ? ", " : "", p->areas[i]);
 }
+
+void pd_cli_put_escaped(FILE *f, const char *s, bool lines)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n' && !lines)
+			fputs("\\n", f);
+		else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}

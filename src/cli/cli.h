@@ -82,6 +82,10 @@ pd_rc pd_cli_parse(pd_cli *c, int argc, char **argv, const char *shortopts,
 
 /* Write `v` as JSON to stdout (pretty) and free it. */
 pd_rc pd_cli_print_json(pd_json *v, bool pretty);
+/* Print text that may quote bytes from files: control characters as \xNN
+ * (line breaks as \n unless `lines`, tabs kept), so that a crafted file
+ * cannot drive the terminal or split an output line. */
+void pd_cli_put_escaped(FILE *f, const char *s, bool lines);
 /* A period as JSON (keys: uid, name, kind, areas, start, end, all_day,
  * first_day, last_day, poll, type, source). */
 pd_json *pd_cli_period_json(const pd_period *p, const pd_tz *tz);

@@ -311,9 +311,11 @@ pd_rc pd_cmd_scan(pd_cli *c, int argc, char **argv)
 	for (size_t i = 0; i < s.nhits; i++) {
 		const pd_hit *h = &s.hits[i];
 		const char *party = pd_lex_entry_meta(h->entry, "party");
-		printf("%zu-%zu %s/%s '%s' (weight %g%s%s)\n", h->start, h->end,
-		       h->entry->lexicon->category, h->entry->id, h->text,
-		       h->weight, party ? ", " : "", party ? party : "");
+		printf("%zu-%zu %s/%s '", h->start, h->end,
+		       h->entry->lexicon->category, h->entry->id);
+		pd_cli_put_escaped(stdout, h->text, false);
+		printf("' (weight %g%s%s)\n", h->weight, party ? ", " : "",
+		       party ? party : "");
 	}
 	for (size_t i = 0; i < s.nscores; i++) {
 		double th = pd_config_threshold(c->cfg, s.scores[i].category);

@@ -43,19 +43,6 @@ static const char usage[] =
         "64 usage, 65 bad input data, 66 missing input, 70 internal error,\n"
         "74 I/O error, 78 configuration (calendars, lexicons, purdah.yaml).\n";
 
-/* Messages may quote bytes from files: control characters are shown as
- * \xNN so that a crafted file cannot drive the terminal. */
-static void print_safely(const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-			fprintf(stderr, "\\x%02x", c);
-		else
-			fputc(c, stderr);
-	}
-}
-
 static int exit_code(pd_rc rc)
 {
 	switch (rc) {
@@ -143,7 +130,7 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		const char *msg = pd_error_message();
 		fputs("purdah: ", stderr);
-		print_safely(msg[0] ? msg : pd_rc_name(rc));
+		pd_cli_put_escaped(stderr, msg[0] ? msg : pd_rc_name(rc), true);
 		fputc('\n', stderr);
 		if (rc == PD_EUSAGE && cli.usage)
 			fputs(cli.usage, stderr);

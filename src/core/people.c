@@ -4,6 +4,8 @@
 #include "purdah/people.h"
 
 #include <ctype.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "dep/csv.h"
@@ -21,7 +23,10 @@ typedef struct {
 	bool header;
 	size_t count;
 	char **ids;
-	size_t nids;
+	size_t nids, capids;
+	uint32_t *nextk; /* per id: the next suffix to try for its clashes */
+	uint32_t *idset; /* open addressing: index into ids + 1, 0 empty */
+	size_t idsetcap; /* a power of two, at least twice nids */
 } importer;
 
 /* Header names for each column (first match wins). */
@@ -325,6 +330,76 @@ static pd_rc make_forms(const importer *im, const pname *p, forms *exact)
 }
 
 /* An entry id from a name: ASCII letters and digits, '-' between words. */
+static size_t id_slot(const char *s, size_t cap)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 32)) & (cap - 1);
+}
+
+/* The index + 1 of `id` among the ids kept so far, or 0. */
+static size_t id_find(const importer *im, const char *id)
+{
+	if (!im->idsetcap)
+		return 0;
+	for (size_t i = id_slot(id, im->idsetcap);;
+	     i = (i + 1) & (im->idsetcap - 1)) {
+		if (!im->idset[i])
+			return 0;
+		if (strcmp(im->ids[im->idset[i] - 1], id) == 0)
+			return im->idset[i];
+	}
+}
+
+/* Keep `id` (taken over): ids grow by doubling, the set stays half empty. */
+static pd_rc id_keep(importer *im, char *id)
+{
+	if (im->nids == im->capids) {
+		size_t ncap = im->capids ? im->capids * 2 : 64;
+		char **ni = ncap < UINT32_MAX
+		                    ? pd_realloc(im->ids, ncap * sizeof(*ni))
+		                    : NULL;
+		uint32_t *nk;
+		if (ni)
+			im->ids = ni;
+		nk = ni ? pd_realloc(im->nextk, ncap * sizeof(*nk)) : NULL;
+		if (!nk) {
+			pd_free(id);
+			return pd_error_set(PD_ENOMEM, "out of memory");
+		}
+		im->nextk = nk;
+		im->capids = ncap;
+	}
+	if ((im->nids + 1) * 2 > im->idsetcap) {
+		size_t ncap = im->idsetcap ? im->idsetcap * 2 : 128;
+		uint32_t *ns = pd_calloc(ncap, sizeof(*ns));
+		if (!ns) {
+			pd_free(id);
+			return pd_error_set(PD_ENOMEM, "out of memory");
+		}
+		for (size_t k = 0; k < im->nids; k++) {
+			size_t i = id_slot(im->ids[k], ncap);
+			while (ns[i])
+				i = (i + 1) & (ncap - 1);
+			ns[i] = (uint32_t)k + 1;
+		}
+		pd_free(im->idset);
+		im->idset = ns;
+		im->idsetcap = ncap;
+	}
+	{
+		size_t i = id_slot(id, im->idsetcap);
+		while (im->idset[i])
+			i = (i + 1) & (im->idsetcap - 1);
+		im->idset[i] = (uint32_t)im->nids + 1;
+	}
+	im->nextk[im->nids] = 2;
+	im->ids[im->nids++] = id;
+	return PD_OK;
+}
+
 static pd_rc make_id(importer *im, const char *name, char **out)
 {
 	char *plain = unaccent(name);
@@ -350,29 +425,27 @@ static pd_rc make_id(importer *im, const char *name, char **out)
 		rc = pd_buf_puts(&b, "person");
 	/* Unique within the file: jane-smith, jane-smith-2 ... */
 	{
-		size_t base = b.len;
-		for (int k = 2; rc == PD_OK; k++) {
-			bool clash = false;
-			for (size_t i = 0; i < im->nids && !clash; i++)
-				clash = strcmp(im->ids[i], b.ptr) == 0;
-			if (!clash)
-				break;
+		size_t base = b.len,
+		       first = rc == PD_OK ? id_find(im, b.ptr) : 0;
+		uint32_t k = first ? im->nextk[first - 1] : 0;
+		while (rc == PD_OK && first) {
 			b.len = base;
 			b.ptr[base] = '\0';
-			rc = pd_buf_printf(&b, "-%d", k);
+			if ((rc = pd_buf_printf(&b, "-%u", (unsigned)k++)) ==
+			            PD_OK &&
+			    !id_find(im, b.ptr)) {
+				im->nextk[first - 1] = k;
+				break;
+			}
 		}
 	}
 	if (rc == PD_OK) {
-		char **ni = pd_realloc(im->ids, (im->nids + 1) * sizeof(*ni));
-		if (!ni) {
-			pd_buf_dispose(&b);
+		char *id = pd_buf_detach(&b);
+		if (!id)
 			return pd_error_set(PD_ENOMEM, "out of memory");
-		}
-		im->ids = ni;
-		im->ids[im->nids] = pd_buf_detach(&b);
-		if (!im->ids[im->nids])
-			return pd_error_set(PD_ENOMEM, "out of memory");
-		*out = im->ids[im->nids++];
+		if ((rc = id_keep(im, id)) < 0)
+			return rc;
+		*out = id;
 		return PD_OK;
 	}
 	pd_buf_dispose(&b);
@@ -572,6 +645,8 @@ pd_rc pd_people_import(pd_buf *out, const char *csv_name, const char *csv,
 	for (size_t i = 0; i < im.nids; i++)
 		pd_free(im.ids[i]);
 	pd_free(im.ids);
+	pd_free(im.idset);
+	pd_free(im.nextk);
 	*count = im.count;
 	return rc;
 }

@@ -640,6 +640,33 @@ static void test_people_duplicate_names_get_distinct_ids(void **state)
 	                    "South");
 }
 
+/* A name whose id is already someone's suffix is passed over, and many
+ * namesakes (enough to grow the id set several times) stay distinct. */
+static void test_people_many_namesakes_get_distinct_ids(void **state)
+{
+	fixture *f = *state;
+	const pd_lexicon *lex;
+	pd_buf csv = PD_BUF_INIT(1 << 20);
+	char want[32];
+
+	assert_int_equal(pd_buf_puts(&csv, "name,party,area\n"
+	                                   "Jane Smith,Lab,North\n"
+	                                   "Jane Smith-2,Con,South\n"),
+	                 PD_OK);
+	for (int i = 0; i < 500; i++)
+		assert_int_equal(pd_buf_puts(&csv, "Jane Smith,Lab,West\n"),
+		                 PD_OK);
+	fx_import(f, csv.ptr, PD_PEOPLE_CANDIDATES);
+	pd_buf_dispose(&csv);
+	lex = fx_lex(f);
+	assert_int_equal(lex->nentries, 502);
+	assert_string_equal(lex->entries[0].id, "jane-smith");
+	assert_string_equal(lex->entries[1].id, "jane-smith-2");
+	assert_string_equal(lex->entries[2].id, "jane-smith-3");
+	snprintf(want, sizeof(want), "jane-smith-%d", 502);
+	assert_string_equal(lex->entries[501].id, want);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The generated lexicon at work                                            */
 
@@ -790,6 +817,7 @@ int main(void)
 	        T(test_people_irish_o_particle_kept_with_surname),
 	        T(test_people_accent_free_twin),
 	        T(test_people_duplicate_names_get_distinct_ids),
+	        T(test_people_many_namesakes_get_distinct_ids),
 	        T(test_people_generated_yaml_finds_cllr_smith),
 	        T(test_people_shipped_example_matches_its_source),
 	        T(test_people_allocation_failures_never_give_partial_output),
