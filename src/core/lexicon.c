@@ -639,9 +639,15 @@ static pd_rc read_lexicon(reader *r, const pd_ynode *root, pd_lexicon *lex)
 			lex->name_col = v->col;
 		} else if (!strcmp(k->value, "category"))
 			lex->category = ident(r, v, "category", &rc);
-		else if (!strcmp(k->value, "language"))
+		else if (!strcmp(k->value, "language")) {
 			lex->language = ident(r, v, "language", &rc);
-		else if (!strcmp(k->value, "version"))
+			if (lex->language && (strlen(lex->language) < 2 ||
+			                      strlen(lex->language) > 3))
+				rc = bad(r, v,
+				         "language '%s' is not a language "
+				         "code (en, cy ...)",
+				         lex->language);
+		} else if (!strcmp(k->value, "version"))
 			lex->version = str(r, v, "version", &rc);
 		else if (!strcmp(k->value, "description"))
 			lex->description = str(r, v, "description", &rc);
@@ -662,11 +668,6 @@ static pd_rc read_lexicon(reader *r, const pd_ynode *root, pd_lexicon *lex)
 		return bad(r, root,
 		           "a lexicon needs name, category, language "
 		           "and version");
-	if (strlen(lex->language) < 2 || strlen(lex->language) > 3)
-		return bad(r, root,
-		           "language '%s' is not a language code (en, "
-		           "cy ...)",
-		           lex->language);
 	if (defaults) {
 		if (defaults->kind != PD_Y_MAP)
 			return bad(r, defaults, "'defaults' must be a mapping");
