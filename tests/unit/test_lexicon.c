@@ -381,7 +381,7 @@ static void test_lexicon_missing_required_fields_refused(void **state)
 	             "entries:\n"
 	             "  - id: a\n"
 	             "    terms: [x]\n",
-	             "1:1", "not a language code");
+	             "3:11", "not a language code");
 	expect_error("", "1:1", "must be a mapping");
 	expect_error("- a\n- b\n", "1:1", "must be a mapping");
 }
