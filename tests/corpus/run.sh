@@ -27,51 +27,16 @@
 # for either under valgrind; the two libical fuzz files that take libical
 # itself seconds get 180 s, and are skipped under valgrind (over a minute
 # each).
-set -u
-LC_ALL=C
-export LC_ALL
-
-if [ $# -ne 1 ]; then
-	echo "usage: $0 BUILD_DIR" >&2
-	exit 64
-fi
-case $1 in
-/*) build=$1 ;;
-*) build=$(pwd)/$1 ;;
-esac
-cd "$(dirname "$0")/../.." || exit 70
-root=$(pwd)
-VG=${VG:-}
-purdah=$build/purdah
+corpus_name=corpus
+# shellcheck source=tests/corpus/common.sh
+. "$(dirname "$0")/common.sh"
 overrides=tests/corpus/ics-expect.tsv
 [ -f "$overrides" ] || overrides=/dev/null
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	printf 'ok %s\n' "$*"
-}
-fail() {
-	failed=$((failed + 1))
-	printf 'FAIL %s\n' "$*"
-}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/purdah-corpus.XXXXXX") || exit 70
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-# purdah runs from here (so $VG's relative paths hold) with a configuration
-# of its own, not ./purdah.yaml, and an empty calendar directory.
+# purdah runs from here (so $VG's relative paths hold) with an empty
+# calendar directory.
 mkdir "$tmp/calendars" || exit 70
-printf 'timezone: Europe/London\n' >"$tmp/purdah.yaml" || exit 70
 
-if [ -n "$VG" ]; then
-	seed_limit=180
-	limit=180
-else
-	seed_limit=10
-	limit=60
-fi
 slow_limit=180
 slow_files="libical-fuzz42517512.ics libical-fuzz42521679.ics"
 
@@ -80,25 +45,6 @@ is_slow() {
 		[ "$1" = "$s" ] && return 0
 	done
 	return 1
-}
-
-# The first lines of a tool's report, for a FAIL line.
-why() {
-	grep -a -m 3 -E 'ERROR|SUMMARY|runtime error|definitely|Invalid|uninitialised|replay:' "$1" |
-		tr '\n' ' ' | cut -c 1-300
-}
-
-# What an exit status means when it is not the expected one.
-status_text() {
-	case $1 in
-	124 | 137) echo "timed out" ;;
-	99) echo "valgrind found errors" ;;
-	*) if [ "$1" -gt 128 ]; then
-		echo "killed by signal $(($1 - 128))"
-	else
-		echo "exit $1"
-	fi ;;
-	esac
 }
 
 # replay NAME FILE LIMIT LABEL: one input through replay_NAME, must exit 0.
