@@ -104,34 +104,14 @@ static void fx_scan_flags(fixture *f, const char *text, unsigned flags)
 /* The hits of scanning `text`, as "entry=original text, ...". */
 static const char *fx_hits_flags(fixture *f, const char *text, unsigned flags)
 {
-	size_t len = 0;
-
 	fx_scan_flags(f, text, flags);
-	f->desc[0] = '\0';
-	for (size_t i = 0; i < f->scan.nhits; i++) {
-		int n = snprintf(f->desc + len, sizeof(f->desc) - len,
-		                 "%s%s=%s", i ? ", " : "",
-		                 f->scan.hits[i].entry->id,
-		                 f->scan.hits[i].text);
-		assert_true(n > 0 && (size_t)n < sizeof(f->desc) - len);
-		len += (size_t)n;
-	}
-	return f->desc;
+	return tu_hits(&f->scan, f->desc, sizeof(f->desc));
 }
 
 static const char *fx_hits(fixture *f, const char *text)
 {
 	return fx_hits_flags(f, text, 0);
 }
-
-/* Expect the hits of `text` to be `want`. */
-#define EXPECT_HITS(f, text, want)                                             \
-	do {                                                                   \
-		const char *got_ = fx_hits((f), (text));                       \
-		if (strcmp(got_, (want)) != 0)                                 \
-			fail_msg("scanning '%s': got '%s', want '%s'", (text), \
-			         got_, (want));                                \
-	} while (0)
 
 /* ------------------------------------------------------------------------ */
 /* Boundaries and case                                                      */

@@ -163,28 +163,11 @@ static void expect_no_single_words(const pd_lex_entry *e)
 static const char *fx_hits(fixture *f, const char *text)
 {
 	static char desc[1024];
-	size_t len = 0;
 
 	if (pd_matcher_scan(f->m, &f->scan, text, strlen(text), 0) < 0)
 		fail_msg("%s", pd_error_message());
-	desc[0] = '\0';
-	for (size_t i = 0; i < f->scan.nhits; i++) {
-		int n = snprintf(desc + len, sizeof(desc) - len, "%s%s=%s",
-		                 i ? ", " : "", f->scan.hits[i].entry->id,
-		                 f->scan.hits[i].text);
-		assert_true(n > 0 && (size_t)n < sizeof(desc) - len);
-		len += (size_t)n;
-	}
-	return desc;
+	return tu_hits(&f->scan, desc, sizeof(desc));
 }
-
-#define EXPECT_HITS(f, text, want)                                             \
-	do {                                                                   \
-		const char *got_ = fx_hits((f), (text));                       \
-		if (strcmp(got_, (want)) != 0)                                 \
-			fail_msg("scanning '%s': got '%s', want '%s'", (text), \
-			         got_, (want));                                \
-	} while (0)
 
 /* ------------------------------------------------------------------------ */
 /* Columns                                                                  */

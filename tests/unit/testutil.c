@@ -80,3 +80,18 @@ size_t tu_active(const pd_calendar *cal, const char *when, const char *area)
 	const pd_period *out[16];
 	return pd_calendar_active(cal, tu_time(when), area, out, 16);
 }
+
+const char *tu_hits(const pd_scan *s, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->nhits; i++) {
+		int n = snprintf(buf + len, size - len, "%s%s=%s",
+		                 i ? ", " : "", s->hits[i].entry->id,
+		                 s->hits[i].text);
+		assert_true(n > 0 && (size_t)n < size - len);
+		len += (size_t)n;
+	}
+	return buf;
+}

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "purdah/calendar.h"
+#include "purdah/match.h"
 #include "purdah/time.h"
 
 /* Europe/London, looked up once. */
@@ -40,5 +41,19 @@ pd_calendar *tu_holidays(void);
 
 /* Number of periods active at `when` (TIME string) for `area` (or NULL). */
 size_t tu_active(const pd_calendar *cal, const char *when, const char *area);
+
+/* The hits of a scan as "entry=original text, ..." in `buf` (the test
+ * fails if they do not fit); returns buf. */
+const char *tu_hits(const pd_scan *s, char *buf, size_t size);
+
+/* Expect the hits of `text` to be `want`; the test file's fx_hits(f, text)
+ * scans and describes them (tu_hits). */
+#define EXPECT_HITS(f, text, want)                                             \
+	do {                                                                   \
+		const char *got_ = fx_hits((f), (text));                       \
+		if (strcmp(got_, (want)) != 0)                                 \
+			fail_msg("scanning '%s': got '%s', want '%s'", (text), \
+			         got_, (want));                                \
+	} while (0)
 
 #endif
