@@ -120,4 +120,7 @@ const char *pd_lexset_sha256(const pd_lexset *set);
 /* Value of meta `key` of an entry, or NULL. */
 const char *pd_lex_entry_meta(const pd_lex_entry *e, const char *key);
 
+/* Is `s` a valid lexicon name or entry id: non-empty, only a-z, 0-9, '-'? */
+bool pd_lex_ident_ok(const char *s);
+
 #endif

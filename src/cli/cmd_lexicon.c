@@ -151,19 +151,12 @@ static pd_rc cmd_import(pd_cli *c, int argc, char **argv)
 		                             "councillors");
 		goto done;
 	}
-	if (o.name) {
-		size_t k = 0;
-		while (o.name[k] && ((o.name[k] >= 'a' && o.name[k] <= 'z') ||
-		                     (o.name[k] >= '0' && o.name[k] <= '9') ||
-		                     o.name[k] == '-'))
-			k++;
-		if (k == 0 || o.name[k]) {
-			rc = pd_error_set(PD_EUSAGE,
-			                  "--name must be a lexicon name: "
-			                  "a-z, 0-9 and '-' (got '%s')",
-			                  o.name);
-			goto done;
-		}
+	if (o.name && !pd_lex_ident_ok(o.name)) {
+		rc = pd_error_set(PD_EUSAGE,
+		                  "--name must be a lexicon name: a-z, 0-9 and "
+		                  "'-' (got '%s')",
+		                  o.name);
+		goto done;
 	}
 	if ((rc = pd_file_read(&csv, argv[optind])) < 0)
 		goto done;

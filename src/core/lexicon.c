@@ -204,17 +204,24 @@ static const char *ident(const reader *r, const pd_ynode *n, const char *what,
 		*rc = bad(r, n, "'%s' is empty", what);
 		return NULL;
 	}
-	for (const char *p = s; *p; p++) {
-		if (!(islower((unsigned char)*p) ||
-		      isdigit((unsigned char)*p) || *p == '-')) {
-			*rc = bad(r, n,
-			          "'%s' must use only a-z, 0-9 and '-' (got "
-			          "'%s')",
-			          what, s);
-			return NULL;
-		}
+	if (!pd_lex_ident_ok(s)) {
+		*rc = bad(r, n,
+		          "'%s' must use only a-z, 0-9 and '-' (got '%s')",
+		          what, s);
+		return NULL;
 	}
 	return s;
+}
+
+bool pd_lex_ident_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-'))
+			return false;
+	return true;
 }
 
 static pd_rc number(const reader *r, const pd_ynode *n, const char *what,
