@@ -5,7 +5,6 @@
  */
 #include "purdah/lexicon.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
