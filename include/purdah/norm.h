@@ -33,6 +33,7 @@
 #ifndef PURDAH_NORM_H
 #define PURDAH_NORM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,6 +79,7 @@ typedef struct pd_norm {
 	pd_token *tok;
 	size_t ntok, captok;
 	size_t input_len;
+	void *ctx; /* private: the normaliser's state, kept between runs */
 } pd_norm;
 
 /* Largest input pd_norm_run accepts (bytes). */
@@ -86,7 +88,7 @@ typedef struct pd_norm {
 /* An empty normaliser; reuse it across calls to avoid reallocation. */
 #define PD_NORM_INIT                                                           \
 	{                                                                      \
-		PD_BUF_INIT(4u * PD_NORM_MAX_INPUT), NULL, 0, 0, 0             \
+		PD_BUF_INIT(4u * PD_NORM_MAX_INPUT), NULL, 0, 0, 0, NULL       \
 	}
 
 /*
@@ -104,5 +106,13 @@ void pd_norm_span(const pd_norm *n, size_t a, size_t b, size_t *orig_a,
 const pd_token *pd_norm_token_at(const pd_norm *n, size_t off);
 
 void pd_norm_dispose(pd_norm *n);
+
+/* Two of the normaliser's rules, for the matcher's plain-text fast path,
+ * which must read text exactly as pd_norm_run does:
+ * the offset where a word broken by the hyphen that ends at byte i goes
+ * on after a line break ("Con-\nservatives"), else 0; and whether the '@'
+ * at byte i starts an e-mail domain ("a@b.c"). */
+size_t pd_norm_hyphen_break(const char *in, size_t len, size_t i);
+bool pd_norm_email_at(const char *in, size_t len, size_t i);
 
 #endif

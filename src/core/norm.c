@@ -7,6 +7,7 @@
  */
 #include "purdah/norm.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "dep/utf8.h"
@@ -29,7 +30,6 @@ typedef struct {
 	pd_norm *n;
 	const unsigned char *in;
 	size_t len;
-	tchar tc[TC_MAX];
 	size_t ntc;
 	uint32_t tok_end; /* end of the token's last character */
 	bool tag, handle; /* the token started with # or @ */
@@ -43,6 +43,7 @@ typedef struct {
 	int gapn;
 	bool singles; /* single-letter tokens were emitted */
 	pd_rc rc;
+	tchar tc[TC_MAX]; /* last: a run clears only the fields above */
 } ncx;
 
 /* Look-alike letters to Latin, after case folding (so lower case only):
@@ -435,36 +436,46 @@ static void separator(ncx *x, char cls)
 /* At a hyphen ending at byte `i`: when only blanks and one line break lie
  * between it and a letter, return the offset of that letter (the word
  * continues there), else 0. */
-static size_t hyphen_break(const ncx *x, size_t i)
+size_t pd_norm_hyphen_break(const char *text, size_t len, size_t i)
 {
+	const unsigned char *in = (const unsigned char *)text;
 	size_t j = i;
 	bool nl = false;
 
-	while (j < x->len && (x->in[j] == ' ' || x->in[j] == '\t'))
+	while (j < len && (in[j] == ' ' || in[j] == '\t'))
 		j++;
-	if (j < x->len && x->in[j] == '\r')
+	if (j < len && in[j] == '\r')
 		j++, nl = true;
-	if (j < x->len && x->in[j] == '\n')
+	if (j < len && in[j] == '\n')
 		j++, nl = true;
 	if (!nl)
 		return 0;
-	while (j < x->len && (x->in[j] == ' ' || x->in[j] == '\t'))
+	while (j < len && (in[j] == ' ' || in[j] == '\t'))
 		j++;
-	if (j < x->len && (is_alpha(x->in[j]) || x->in[j] >= 0x80))
+	if (j < len && (is_alpha(in[j]) || in[j] >= 0x80))
 		return j;
 	return 0;
 }
 
-/* Is the '@' at byte i the start of an e-mail domain ("a@b.c")? */
-static bool email_at(const ncx *x, size_t i)
+static size_t hyphen_break(const ncx *x, size_t i)
 {
+	return pd_norm_hyphen_break((const char *)x->in, x->len, i);
+}
+
+/* Is the '@' at byte i the start of an e-mail domain ("a@b.c")? */
+bool pd_norm_email_at(const char *text, size_t len, size_t i)
+{
+	const unsigned char *in = (const unsigned char *)text;
 	size_t j = i + 1;
 
-	while (j < x->len &&
-	       (is_alpha(x->in[j]) || is_digit(x->in[j]) || x->in[j] == '-'))
+	while (j < len && (is_alpha(in[j]) || is_digit(in[j]) || in[j] == '-'))
 		j++;
-	return j > i + 1 && j + 1 < x->len && x->in[j] == '.' &&
-	       is_alpha(x->in[j + 1]);
+	return j > i + 1 && j + 1 < len && in[j] == '.' && is_alpha(in[j + 1]);
+}
+
+static bool email_at(const ncx *x, size_t i)
+{
+	return pd_norm_email_at((const char *)x->in, x->len, i);
 }
 
 /* Decode an entity at in[i] == '&'; returns its end (after ';') and the
@@ -1003,9 +1014,12 @@ pd_rc pd_norm_run(pd_norm *n, const char *in, size_t len, unsigned flags)
 	if (!byteclass['a'])
 		init_byteclass(); /* idempotent: racing threads write the same
 		                   */
-	x = pd_calloc(1, sizeof(*x));
-	if (!x)
+	/* The context is kept between runs: the matcher normalises many
+	 * short stretches. */
+	if (!n->ctx && !(n->ctx = pd_malloc(sizeof(ncx))))
 		return pd_error_set(PD_ENOMEM, "out of memory");
+	x = n->ctx;
+	memset(x, 0, offsetof(ncx, tc));
 	x->n = n;
 	x->no_gt_from = (size_t)-1;
 	x->in = (const unsigned char *)in;
@@ -1015,7 +1029,6 @@ pd_rc pd_norm_run(pd_norm *n, const char *in, size_t len, unsigned flags)
 	rc = x->rc;
 	if (rc == PD_OK && x->singles && has_single_run(n))
 		rc = join_singles(n);
-	pd_free(x);
 	return rc;
 }
 
@@ -1083,6 +1096,8 @@ void pd_norm_dispose(pd_norm *n)
 {
 	pd_buf_dispose(&n->text);
 	pd_free(n->tok);
+	pd_free(n->ctx);
+	n->ctx = NULL;
 	n->tok = NULL;
 	n->ntok = n->captok = 0;
 }

@@ -18,6 +18,7 @@ struct pd_regex {
 	pcre2_match_context *mctx;
 	bool jit;
 	bool empty;
+	uint32_t lookbehind;
 };
 
 pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
@@ -43,7 +44,11 @@ pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
 		return pd_error_set(PD_ECONFIG, "%s (at offset %zu)",
 		                    (const char *)msg, (size_t)off);
 	}
-	re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
+	/* partial matching too: the matcher's fast path asks whether a
+	 * match needs text beyond what it has read so far */
+	re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE |
+	                                              PCRE2_JIT_PARTIAL_HARD) ==
+	          0;
 	re->mctx = pcre2_match_context_create(NULL);
 	if (!re->mctx) {
 		pd_regex_free(re);
@@ -53,6 +58,9 @@ pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
 	pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
 	if (pcre2_pattern_info(re->code, PCRE2_INFO_MINLENGTH, &minlen) == 0)
 		re->empty = minlen == 0;
+	if (pcre2_pattern_info(re->code, PCRE2_INFO_MAXLOOKBEHIND,
+	                       &re->lookbehind) != 0)
+		re->lookbehind = UINT32_MAX;
 	*out = re;
 	return PD_OK;
 }
@@ -62,14 +70,30 @@ bool pd_regex_matches_empty(const pd_regex *re)
 	return re->empty;
 }
 
+uint32_t pd_regex_lookbehind(const pd_regex *re)
+{
+	return re->lookbehind;
+}
+
+static pd_rc match_error(int r)
+{
+	PCRE2_UCHAR msg[256];
+
+	pcre2_get_error_message(r, msg, sizeof(msg));
+	return pd_error_set(PD_EDEP, "PCRE2 error %d: %s", r,
+	                    (const char *)msg);
+}
+
 pd_rc pd_regex_each(const pd_regex *re, const char *text, size_t len,
                     pd_regex_fn fn, void *ctx)
 {
-	return pd_regex_each_from(re, text, len, 0, len + 1, fn, ctx);
+	return pd_regex_each_from(re, text, len, 0, len + 1, false, NULL, fn,
+	                          ctx);
 }
 
 pd_rc pd_regex_each_from(const pd_regex *re, const char *text, size_t len,
-                         size_t from, size_t until, pd_regex_fn fn, void *ctx)
+                         size_t from, size_t until, bool more, bool *partial,
+                         pd_regex_fn fn, void *ctx)
 {
 	pcre2_match_data *md =
 	        pcre2_match_data_create_from_pattern(re->code, NULL);
@@ -90,14 +114,17 @@ pd_rc pd_regex_each_from(const pd_regex *re, const char *text, size_t len,
 	while (start <= len && start < until) {
 		PCRE2_SIZE *ov;
 		int r = pcre2_match(re->code, (PCRE2_SPTR)text, len, start,
-		                    PCRE2_NO_UTF_CHECK, md, mc);
+		                    PCRE2_NO_UTF_CHECK |
+		                            (more ? PCRE2_PARTIAL_HARD : 0),
+		                    md, mc);
 		if (r == PCRE2_ERROR_NOMATCH)
 			break;
+		if (r == PCRE2_ERROR_PARTIAL && more) {
+			*partial = true; /* the answer needs more text */
+			break;
+		}
 		if (r < 0) {
-			PCRE2_UCHAR msg[256];
-			pcre2_get_error_message(r, msg, sizeof(msg));
-			rc = pd_error_set(PD_EDEP, "PCRE2 error %d: %s", r,
-			                  (const char *)msg);
+			rc = match_error(r);
 			break;
 		}
 		ov = pcre2_get_ovector_pointer(md);
@@ -118,6 +145,36 @@ pd_rc pd_regex_each_from(const pd_regex *re, const char *text, size_t len,
 		       ((unsigned char)text[start] & 0xC0) == 0x80)
 			start++;
 	}
+	pcre2_match_data_free(md);
+	pcre2_match_context_free(mc);
+	return rc;
+}
+
+pd_rc pd_regex_at(const pd_regex *re, const char *text, size_t len, size_t at,
+                  bool more, int *result)
+{
+	pcre2_match_data *md =
+	        pcre2_match_data_create_from_pattern(re->code, NULL);
+	pcre2_match_context *mc = pcre2_match_context_copy(re->mctx);
+	pd_rc rc = PD_OK;
+	int r;
+
+	*result = 0;
+	if (!md || !mc) {
+		pcre2_match_data_free(md);
+		pcre2_match_context_free(mc);
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	}
+	pcre2_set_offset_limit(mc, at);
+	r = pcre2_match(re->code, (PCRE2_SPTR)text, len, at,
+	                PCRE2_NO_UTF_CHECK | (more ? PCRE2_PARTIAL_HARD : 0),
+	                md, mc);
+	if (r == PCRE2_ERROR_PARTIAL && more)
+		*result = 2;
+	else if (r >= 0)
+		*result = 1;
+	else if (r != PCRE2_ERROR_NOMATCH)
+		rc = match_error(r);
 	pcre2_match_data_free(md);
 	pcre2_match_context_free(mc);
 	return rc;

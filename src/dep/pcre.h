@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "purdah/error.h"
 
@@ -39,9 +40,22 @@ pd_rc pd_regex_each(const pd_regex *re, const char *text, size_t len,
                     pd_regex_fn fn, void *ctx);
 
 /* The same, for matches that start in [from, until): the whole text is
- * still the subject, so \b, $, lookbehinds and lookaheads see it all. */
+ * still the subject, so \b, $, lookbehinds and lookaheads see it all.
+ * With `more` (the text goes on past `len`), a search that would need to
+ * read past the end stops there and sets *partial (PCRE2_PARTIAL_HARD):
+ * the caller must retry with more text. */
 pd_rc pd_regex_each_from(const pd_regex *re, const char *text, size_t len,
-                         size_t from, size_t until, pd_regex_fn fn, void *ctx);
+                         size_t from, size_t until, bool more, bool *partial,
+                         pd_regex_fn fn, void *ctx);
+
+/* Is there a match starting at byte `at`? *result: 1 yes, 0 no, 2 (only
+ * with `more`) the answer needs text past `len`. PD_EDEP on any other
+ * PCRE2 result. */
+pd_rc pd_regex_at(const pd_regex *re, const char *text, size_t len, size_t at,
+                  bool more, int *result);
+
+/* How far the pattern can look back from where a match starts (\b: 1). */
+uint32_t pd_regex_lookbehind(const pd_regex *re);
 
 void pd_regex_free(pd_regex *re);
 
