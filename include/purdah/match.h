@@ -68,13 +68,18 @@ typedef struct pd_scan {
 	void *vt; /* the matcher's view of the tokens */
 	size_t nvt, capvt;
 	size_t caphits, capscores;
+	void *screen; /* the fast path's scratch space */
 } pd_scan;
 
 #define PD_SCAN_INIT                                                           \
 	{                                                                      \
 		NULL, 0, NULL, 0, PD_NORM_INIT, PD_BUF_INIT(1u << 30), NULL,   \
-		        0, 0, 0, 0                                             \
+		        0, 0, 0, 0, NULL                                       \
 	}
+
+/* Scan flag: no fast path, the whole text through the full pipeline (the
+ * result is the same; for tests and benchmarks). */
+#define PD_SCAN_FULL 0x100u
 
 /*
  * Scan `len` bytes of `text` (flags: PD_NORM_HTML for HTML input). The

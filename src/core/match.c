@@ -25,7 +25,7 @@
 #define JOIN_BLOOM_BITS (1u << 16)
 /* ... and one of every word, so most words of a text (not in any lexicon)
  * are rejected without touching the vocabulary table. */
-#define VOCAB_BLOOM_BITS (1u << 17)
+#define VOCAB_BLOOM_BITS (1u << 20)
 #define NO_ID            UINT32_MAX
 #define MAX_TERM_WORDS   32
 #define MAX_AC_BYTES     (256u * 1024)
@@ -84,6 +84,7 @@ struct pd_matcher {
 	size_t ecap, nedges;
 	uint32_t nnodes;
 	uint32_t *node_first, *node_count, *node_terms;
+	uint32_t *root; /* per word id: the trie node of a term's first word */
 
 	cterm *terms;
 	size_t nterms, capterms;
@@ -121,6 +122,11 @@ struct pd_matcher {
 	size_t nalink, capalink, capalink2;
 	bool *unanchored;         /* per pattern: runs over the whole text */
 	uint8_t aprefix[27 * 27]; /* first two letters of some anchor */
+
+	/* The fast path (see "Screening" below). */
+	bool screen;        /* usable with these lexicons */
+	uint32_t max_words; /* words in the longest term */
+	uint32_t margin;    /* tokens a window keeps around what it holds */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -165,8 +171,19 @@ static inline uint64_t hash_bytes(const char *s, size_t n)
 		n -= 8;
 	}
 	if (n) {
-		uint64_t w = 0;
-		memcpy(&w, s, n);
+		/* the last 1-7 bytes without a variable-length copy: two
+		 * overlapping 4-byte reads, or three bytes (n is in h) */
+		uint64_t w;
+		if (n >= 4) {
+			uint32_t lo, hi;
+			memcpy(&lo, s, 4);
+			memcpy(&hi, s + n - 4, 4);
+			w = (uint64_t)hi << 32 | lo;
+		} else {
+			w = (uint64_t)(unsigned char)s[0] << 16 |
+			    (uint64_t)(unsigned char)s[n >> 1] << 8 |
+			    (unsigned char)s[n - 1];
+		}
 		h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
 		h ^= h >> 29;
 	}
@@ -188,10 +205,19 @@ static inline void bloom_add(uint64_t *b, size_t cells, uint64_t h)
 	b[(h >> 12) % cells] |= 1ULL << (h & 63) | 1ULL << ((h >> 6) & 63);
 }
 
-static inline uint32_t vocab_find(const pd_matcher *m, const char *s, size_t n)
+/* memcmp(a, b, n) == 0 for the short strings words are, without a call. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
 {
-	uint64_t h = hash_bytes(s, n);
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
 
+/* Look up the word s[0, n) whose hash is h. */
+static inline uint32_t vocab_find_h(const pd_matcher *m, uint64_t h,
+                                    const char *s, size_t n)
+{
 	if (!bloom_has(m->vocab_bloom, VOCAB_BLOOM_BITS / 64, h))
 		return NO_ID;
 	size_t mask = m->vcap - 1, i = (size_t)(h ^ (h >> 29)) & mask;
@@ -201,10 +227,15 @@ static inline uint32_t vocab_find(const pd_matcher *m, const char *s, size_t n)
 		if (v->h == 0)
 			return NO_ID;
 		if (v->h == h && v->len == n &&
-		    memcmp(m->wtext.ptr + v->off, s, n) == 0)
+		    same_bytes(m->wtext.ptr + v->off, s, n))
 			return v->id;
 		i = (i + 1) & mask;
 	}
+}
+
+static inline uint32_t vocab_find(const pd_matcher *m, const char *s, size_t n)
+{
+	return vocab_find_h(m, hash_bytes(s, n), s, n);
 }
 
 static pd_rc vocab_rehash(pd_matcher *m, size_t ncap)
@@ -863,6 +894,49 @@ static pd_rc index_patterns(pd_matcher *m)
 	return rc;
 }
 
+/* What the fast path needs to know: whether it can be used, and how many
+ * tokens around a place a window must keep (the longest term, its
+ * context and its exceptions). */
+static pd_rc screen_setup(pd_matcher *m)
+{
+	uint32_t reach = 0;
+
+	m->root = pd_calloc(m->nwords + 1, sizeof(uint32_t));
+	if (!m->root)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (size_t w = 0; w < m->nwords; w++)
+		m->root[w] = edge_get(m, 0, (uint32_t)w);
+
+	m->screen = m->nac == 0;
+	for (size_t p = 0; p < m->npats; p++)
+		if (m->unanchored[p] || pd_regex_lookbehind(m->pats[p].re) > 1)
+			m->screen = false;
+	for (size_t i = 0; i < m->nterms; i++) {
+		const cterm *t = &m->terms[i];
+		uint32_t r = 0;
+		if (t->ntok > m->max_words)
+			m->max_words = t->ntok;
+		for (uint32_t a = 0; a < t->nany + t->nall; a++) {
+			const cphrase *p =
+			        &m->phrases[a < t->nany ? t->any_first + a
+			                                : t->all_first + a -
+			                                          t->nany];
+			if ((uint32_t)t->within + p->len > r)
+				r = (uint32_t)t->within + p->len;
+		}
+		for (uint32_t u = 0; u < t->nunless; u++) {
+			const cphrase *p = &m->phrases[t->unless_first + u];
+			uint32_t at = (uint32_t)(p->at < 0 ? -p->at : p->at);
+			if (p->len + at > r)
+				r = p->len + at;
+		}
+		if (r > reach)
+			reach = r;
+	}
+	m->margin = m->max_words + reach + 4;
+	return PD_OK;
+}
+
 pd_rc pd_matcher_new(pd_matcher **out, pd_lexset *set)
 {
 	pd_matcher *m = pd_calloc(1, sizeof(*m));
@@ -938,6 +1012,8 @@ pd_rc pd_matcher_new(pd_matcher **out, pd_lexset *set)
 		rc = flatten(m);
 	if (rc == PD_OK)
 		rc = build_ac(m);
+	if (rc == PD_OK)
+		rc = screen_setup(m);
 done:
 	pd_norm_dispose(&nb);
 	if (rc < 0) {
@@ -969,6 +1045,7 @@ void pd_matcher_free(pd_matcher *m)
 	pd_free(m->node_first);
 	pd_free(m->node_count);
 	pd_free(m->node_terms);
+	pd_free(m->root);
 	pd_free(m->terms);
 	pd_free(m->seq);
 	pd_free(m->tcase);
@@ -1024,6 +1101,8 @@ typedef struct {
 	pd_scan *s;
 	rawhit *raw;
 	size_t nraw, capraw;
+	bool more;    /* the text goes on past this window */
+	bool partial; /* a pattern needs text past the window */
 	pd_rc rc;
 } scanctx;
 
@@ -1258,8 +1337,8 @@ static pd_rc run_one(scanctx *c, uint32_t pat, size_t from, size_t to)
 	const pd_matcher *m = c->m;
 	patctx pc = {c, pat};
 	pd_rc rc = pd_regex_each_from(m->pats[pat].re, c->s->norm.text.ptr,
-	                              c->s->norm.text.len, from, to,
-	                              pattern_hit, &pc);
+	                              c->s->norm.text.len, from, to, c->more,
+	                              &c->partial, pattern_hit, &pc);
 
 	if (rc < 0)
 		pd_error_prefix("pattern '%s' of entry '%s' (%s)",
@@ -1664,22 +1743,27 @@ static pd_rc build_vtoks(const pd_matcher *m, pd_scan *s)
 	return rc;
 }
 
-pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
-                      size_t len, unsigned flags)
+/* Run the whole pipeline over text[0, len), which is the window
+ * [base, base + len) of the input, and append its hits to s->hits (spans
+ * in the input) with their strings in s->strings (offsets in *toff, two
+ * per hit, made pointers when the scan is done). With `more` (the input
+ * goes on past the window), *partial is set instead when a pattern would
+ * need to read past its end. */
+static pd_rc scan_range(const pd_matcher *m, pd_scan *s, const char *text,
+                        size_t len, size_t base, unsigned flags, bool more,
+                        bool *partial, size_t **toff, size_t *captoff)
 {
 	scanctx c;
 	const pd_norm *n = &s->norm;
 	const vtok *vt;
-	size_t nvt, kept = 0;
+	size_t nvt, kept = 0, first = s->nhits;
 	pd_rc rc;
 
 	memset(&c, 0, sizeof(c));
 	c.m = m;
 	c.s = s;
-	s->nhits = 0;
-	s->nscores = 0;
-	pd_buf_clear(&s->strings);
-	if ((rc = pd_norm_run(&s->norm, text, len, flags)) < 0)
+	c.more = more;
+	if ((rc = pd_norm_run(&s->norm, text, len, flags & PD_NORM_HTML)) < 0)
 		return rc;
 	if ((rc = build_vtoks(m, s)) < 0)
 		return rc;
@@ -1690,7 +1774,7 @@ pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
 		uint32_t node, k;
 		if (vt[i].id == NO_ID)
 			continue;
-		node = edge_get(m, 0, vt[i].id);
+		node = m->root[vt[i].id];
 		for (k = (uint32_t)i + 1; node != NO_ID; k++) {
 			for (uint32_t q = 0; q < m->node_count[node]; q++)
 				term_hit(&c,
@@ -1705,15 +1789,16 @@ pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
 		scan_bytes(&c);
 	if (m->npats && c.rc == PD_OK && nvt)
 		c.rc = scan_patterns(&c);
-	if (c.rc < 0) {
+	if (c.rc < 0 || c.partial) {
 		pd_free(c.raw);
+		*partial = c.partial;
 		return c.rc;
 	}
 	/* Keep the longest of overlapping hits in each category. */
 	if (c.nraw)
 		qsort(c.raw, c.nraw, sizeof(*c.raw), raw_cmp);
-	if ((rc = GROW(s->hits, s->caphits, c.nraw + 1)) < 0 ||
-	    (rc = GROW(s->scores, s->capscores, m->ncats + 1)) < 0) {
+	if ((rc = GROW(s->hits, s->caphits, first + c.nraw + 1)) < 0 ||
+	    (rc = GROW(*toff, *captoff, 2 * (first + c.nraw) + 2)) < 0) {
 		pd_free(c.raw);
 		return rc;
 	}
@@ -1723,17 +1808,14 @@ pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
 		uint32_t cur_cat = NO_ID;
 		size_t group_start = 0;
 		uint8_t *covered = pd_calloc(nvt + 1, 1);
-		size_t *toff = pd_calloc(c.nraw * 2 + 1, sizeof(size_t));
-		if (!toff || !covered) {
-			pd_free(toff);
-			pd_free(covered);
+		if (!covered) {
 			pd_free(c.raw);
 			return pd_error_set(PD_ENOMEM, "out of memory");
 		}
 		for (size_t i = 0; i < c.nraw && rc == PD_OK; i++) {
 			const rawhit *h = &c.raw[i];
 			const pd_lex_entry *e = m->entries[h->entry];
-			pd_hit *out = &s->hits[kept];
+			pd_hit *out = &s->hits[first + kept];
 			size_t na, nb;
 			uint32_t oi, oj,
 			        hi_end = h->tj > h->ti ? h->tj : h->ti + 1;
@@ -1777,35 +1859,637 @@ pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
 			out->entry = e;
 			out->term = h->what;
 			out->weight = e->weight;
-			/* Strings go to s->strings; pointers fixed below. */
-			toff[2 * kept] = s->strings.len;
+			(*toff)[2 * (first + kept)] = s->strings.len;
 			rc = pd_buf_put(&s->strings, text + out->start,
 			                out->end - out->start);
 			if (rc == PD_OK)
 				rc = pd_buf_putc(&s->strings, '\0');
-			toff[2 * kept + 1] = s->strings.len;
+			(*toff)[2 * (first + kept) + 1] = s->strings.len;
 			if (rc == PD_OK)
 				rc = pd_buf_put(&s->strings, n->text.ptr + na,
 				                nb - na);
 			if (rc == PD_OK)
 				rc = pd_buf_putc(&s->strings, '\0');
+			out->start += base;
+			out->end += base;
 			kept++;
 		}
-		for (size_t i = 0; i < kept && rc == PD_OK; i++) {
-			s->hits[i].text = s->strings.ptr + toff[2 * i];
-			s->hits[i].norm = s->strings.ptr + toff[2 * i + 1];
-		}
-		pd_free(toff);
 		pd_free(covered);
 	}
 	pd_free(c.raw);
-	if (rc < 0)
+	s->nhits = first + kept;
+	return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Screening                                                                */
+
+/*
+ * The fast path. Most text holds nothing a lexicon knows, and the full
+ * pipeline above (normalise everything, build the matcher's view, walk,
+ * check rules) spends its time proving that. The screen reads the input
+ * once: plain words (ASCII letters, or digits, between plain separators)
+ * are lower-cased and hashed in place and looked up; any other stretch of
+ * text (UTF-8, '#', '&', leetspeak, a hyphen at a line end...) goes
+ * through the real normaliser on its own. Every token then takes the
+ * checks that could make it matter: it completes a term in the trie, two
+ * neighbours run together make a known word, single letters in a row, a
+ * hashtag or handle, a line-break join, or a pattern's anchor whose
+ * pattern matches (tried on the normalised text kept from the anchor on,
+ * with partial matching: an answer that needs more text waits for it).
+ * Around each such place a window of `margin` tokens each side (enough
+ * for the longest term with its context and exceptions) is cut at clean
+ * boundaries (a whitespace byte, never inside a word or a line-break
+ * join), windows that touch are merged, and the full pipeline runs on
+ * each window only. A window's patterns run in partial mode too, and a
+ * window whose answer needs more text grows until it has it.
+ *
+ * The result is the full pipeline's, hit for hit (tests/unit/test_screen.c
+ * compares the two on every corpus we have); PD_SCAN_FULL turns the
+ * screen off. It is used when every pattern has anchors and no term is
+ * byte-level (prefix or substring), and never for HTML.
+ */
+
+#define SCR_RING     4096u /* cut offsets of the last tokens kept */
+#define SCR_PEEK     32u   /* normalised bytes read past an anchor first */
+#define SCR_PEEK_MAX (64u * 1024)
+
+enum { SB_LETTER = 1, SB_DIGIT = 2, SB_END = 4, SB_WS = 8 };
+
+/* The normaliser's byte classes (norm.c, init_byteclass): letters,
+ * digits, the bytes that end a word on its fast path, and whitespace. */
+static unsigned char sbyte[256];
+
+static void init_sbyte(void)
+{
+	static const char ends[] = " \t\n\r,;:!?()[]{}\"'./\\|+=%^~`>";
+
+	for (int c = 'a'; c <= 'z'; c++)
+		sbyte[c] = sbyte[c - 32] = SB_LETTER;
+	for (int c = '0'; c <= '9'; c++)
+		sbyte[c] = SB_DIGIT;
+	for (const char *p = ends; *p; p++)
+		sbyte[(unsigned char)*p] = SB_END;
+	sbyte[' '] |= SB_WS;
+	sbyte['\t'] |= SB_WS;
+	sbyte['\n'] |= SB_WS;
+	sbyte['\r'] |= SB_WS;
+}
+
+typedef struct {
+	size_t a, b; /* bytes of the input */
+} swin;
+
+typedef struct {
+	size_t off;    /* the anchor's word in nb */
+	size_t tok;    /* its token */
+	size_t need;   /* bytes of nb past off before trying */
+	uint32_t node; /* its anchor trie node */
+} spend;
+
+typedef struct {
+	pd_norm scratch; /* stretches that are not plain */
+	pd_buf nb;       /* normalised text from the first pending anchor */
+	swin *w;
+	size_t nw, capw;
+	spend *pend;
+	size_t npend, cappend;
+	size_t cut[SCR_RING];
+} sstate;
+
+typedef struct {
+	const pd_matcher *m;
+	sstate *st;
+	const char *text;
+	size_t len;
+	size_t k;                  /* tokens so far */
+	const char *pw;            /* the previous token (if short) */
+	char pwbuf[64];            /* ... kept here across a scratch run */
+	uint32_t plen, pnlet, pid; /* ... its length, letters, id */
+	bool pvalid;
+	uint32_t act_node[MAX_TERM_WORDS + 1], act_start[MAX_TERM_WORDS + 1];
+	uint32_t nact;
+	bool open; /* a window is open: from wa, until token `until` */
+	size_t wa, until;
+	pd_rc rc;
+} screen;
+
+static void scr_pending_to_events(screen *sc);
+
+/* Something at tokens [lo, hi] may matter: a window must hold it. */
+static void scr_event(screen *sc, size_t lo, size_t hi)
+{
+	sstate *st = sc->st;
+	size_t at = lo >= sc->m->margin ? lo - sc->m->margin : 0, a;
+
+	if (lo < sc->m->margin || sc->k - at >= SCR_RING)
+		a = 0;
+	else
+		a = st->cut[at % SCR_RING];
+	if (!sc->open) {
+		sc->open = true;
+		sc->wa = a;
+		sc->until = hi + sc->m->margin;
+	} else {
+		if (a < sc->wa)
+			sc->wa = a;
+		if (hi + sc->m->margin > sc->until)
+			sc->until = hi + sc->m->margin;
+	}
+	while (st->nw && st->w[st->nw - 1].b >= sc->wa) {
+		if (st->w[st->nw - 1].a < sc->wa)
+			sc->wa = st->w[st->nw - 1].a;
+		st->nw--;
+	}
+	if (st->npend)
+		scr_pending_to_events(sc);
+}
+
+/* A token is about to start at byte `cut`: close the window when it has
+ * all it needs. */
+static void scr_close(screen *sc, size_t cut)
+{
+	sstate *st = sc->st;
+
+	if (!sc->open || sc->k <= sc->until)
+		return;
+	if (sc->rc == PD_OK &&
+	    (sc->rc = GROW(st->w, st->capw, st->nw + 1)) == PD_OK) {
+		st->w[st->nw].a = sc->wa;
+		st->w[st->nw].b = cut;
+		st->nw++;
+	}
+	sc->open = false;
+}
+
+static void scr_pending_to_events(screen *sc)
+{
+	sstate *st = sc->st;
+	size_t lo = SIZE_MAX;
+
+	for (size_t i = 0; i < st->npend; i++)
+		if (st->pend[i].tok < lo)
+			lo = st->pend[i].tok;
+	st->npend = 0;
+	if (lo != SIZE_MAX)
+		scr_event(sc, lo, sc->k);
+}
+
+/* Try the patterns of pending anchors that have read far enough (all of
+ * them at the end of the input). */
+static void scr_try(screen *sc, bool end)
+{
+	sstate *st = sc->st;
+	const pd_matcher *m = sc->m;
+	size_t w = 0, event_lo = SIZE_MAX;
+
+	for (size_t i = 0; i < st->npend && sc->rc == PD_OK; i++) {
+		spend *p = &st->pend[i];
+		bool wait = false, hit = false;
+		if (!end && st->nb.len - p->off < p->need) {
+			st->pend[w++] = *p;
+			continue;
+		}
+		for (uint32_t l = m->atrie[p->node].first;
+		     l && !hit && sc->rc == PD_OK; l = m->alink_next[l]) {
+			const cpat *cp = &m->pats[m->alink_pat[l]];
+			int r = 0;
+			sc->rc = pd_regex_at(cp->re, st->nb.ptr, st->nb.len,
+			                     p->off, !end, &r);
+			if (sc->rc < 0)
+				pd_error_prefix(
+				        "pattern '%s' of entry '%s' (%s)",
+				        cp->src->text,
+				        m->entries[cp->entry]->id,
+				        m->entries[cp->entry]->lexicon->path);
+			hit = r == 1;
+			wait |= r == 2;
+		}
+		if (hit || (wait && p->need >= SCR_PEEK_MAX)) {
+			if (p->tok < event_lo)
+				event_lo = p->tok;
+		} else if (wait) {
+			p->need *= 2;
+			st->pend[w++] = *p;
+		}
+	}
+	st->npend = w;
+	if (event_lo != SIZE_MAX)
+		scr_event(sc, event_lo, sc->k ? sc->k - 1 : 0);
+}
+
+static void scr_nb_put(screen *sc, const char *w, size_t len, bool space)
+{
+	sstate *st = sc->st;
+
+	if (sc->rc == PD_OK && space)
+		sc->rc = pd_buf_putc(&st->nb, ' ');
+	if (sc->rc == PD_OK)
+		sc->rc = pd_buf_put(&st->nb, w, len);
+}
+
+/* One token: w[0, len) normalised. */
+static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
+                      uint16_t flags, uint32_t leet1, uint8_t sep, uint8_t sepn,
+                      size_t cut)
+{
+	const pd_matcher *m = sc->m;
+	sstate *st = sc->st;
+	size_t k = sc->k, ev = SIZE_MAX;
+	uint32_t id;
+	bool active = st->npend > 0;
+
+	st->cut[k % SCR_RING] = cut;
+	if (flags & (PD_TOK_WILD | PD_TOK_LEET1))
+		id = lookup_word(m, w, len, flags, leet1);
+	else
+		id = vocab_find(m, w, len);
+	if (sc->pvalid) {
+		/* the checks build_vtoks makes on two neighbours */
+		bool joiner =
+		        sepn == 1 &&
+		        (sep == '.' || sep == '_' || sep == '*' || sep == '-' ||
+		         (sep == ' ' && (sc->plen <= 4 || len <= 4)));
+		if (joiner && sc->plen + len >= 6 && sc->plen + len < 64 &&
+		    sc->pnlet == sc->plen && nlet == len) {
+			char j[64];
+			uint64_t jh;
+			memcpy(j, sc->pw, sc->plen);
+			memcpy(j + sc->plen, w, len);
+			jh = hash_bytes(j, sc->plen + len);
+			if (bloom_has(m->join_bloom, JOIN_BLOOM_BITS / 64,
+			              jh) &&
+			    ascii_letters(j, sc->plen + len) &&
+			    vocab_find_h(m, jh, j, sc->plen + len) != NO_ID)
+				ev = k - 1;
+		}
+		if (sep == 's' && len == 1 && nlet == 0 && sc->pid == NO_ID &&
+		    sc->pnlet == sc->plen && sc->plen < 62 &&
+		    strchr("01345789", w[0])) {
+			static const char digits[] = "01345789",
+			                  letters[] = "olestbgg";
+			char wl[64];
+			const char *d = strchr(digits, w[0]);
+			memcpy(wl, sc->pw, sc->plen);
+			wl[sc->plen] = letters[d - digits];
+			if (vocab_find(m, wl, sc->plen + 1) != NO_ID)
+				ev = k - 1;
+			wl[sc->plen] = 'i';
+			if (*d == '1' &&
+			    vocab_find(m, wl, sc->plen + 1) != NO_ID)
+				ev = k - 1;
+		}
+		if (sc->plen == 1 && sc->pnlet == 1 && len == 1 && nlet == 1 &&
+		    (sep == ' ' || sep == '.' || sep == '-' || sep == '_' ||
+		     sep == '*'))
+			ev = k - 1;
+	}
+	/* build_vtoks splits a word joined at a line end, and an unknown
+	 * hashtag or joined word made of known ones */
+	if (flags & PD_TOK_LINEJOIN)
+		ev = ev < k ? ev : k;
+	else if ((flags & (PD_TOK_TAG | PD_TOK_JOINED)) && id == NO_ID &&
+	         ascii_letters(w, len)) {
+		size_t ends[4];
+		if (segment(m, w, len, ends) > 0)
+			ev = ev < k ? ev : k;
+	}
+	/* The trie: terms that end here. */
+	{
+		uint32_t nn = 0;
+		if (id != NO_ID) {
+			for (uint32_t a = 0; a < sc->nact; a++) {
+				uint32_t c = edge_get(m, sc->act_node[a], id);
+				if (c == NO_ID)
+					continue;
+				if (m->node_count[c] && sc->act_start[a] < ev)
+					ev = sc->act_start[a];
+				if (nn < MAX_TERM_WORDS) {
+					sc->act_node[nn] = c;
+					sc->act_start[nn++] = sc->act_start[a];
+				}
+			}
+			uint32_t c = m->root[id];
+			if (c != NO_ID) {
+				if (m->node_count[c] && k < ev)
+					ev = k;
+				sc->act_node[nn] = c;
+				sc->act_start[nn++] = (uint32_t)k;
+			}
+		}
+		sc->nact = nn;
+	}
+	/* Normalised text for pending anchors, and new anchors. */
+	if (active)
+		scr_nb_put(sc, w, len, true);
+	if (m->natrie && len >= 2 &&
+	    m->aprefix[(w[0] >= 'a' && w[0] <= 'z' ? w[0] - 'a' : 26) * 27 +
+	               (w[1] >= 'a' && w[1] <= 'z' ? w[1] - 'a' : 26)]) {
+		uint32_t node = 0;
+		for (uint32_t q = 0; q < len && sc->rc == PD_OK; q++) {
+			int ch = w[q] >= 'a' && w[q] <= 'z' ? w[q] - 'a' : 26;
+			node = m->atrie[node].next[ch];
+			if (!node)
+				break;
+			if (!m->atrie[node].first)
+				continue;
+			if (!active) {
+				pd_buf_clear(&st->nb);
+				scr_nb_put(sc, w, len, k > 0);
+				active = true;
+			}
+			if (sc->rc == PD_OK &&
+			    (sc->rc = GROW(st->pend, st->cappend,
+			                   st->npend + 1)) == PD_OK) {
+				spend *p = &st->pend[st->npend++];
+				p->off = st->nb.len - len;
+				p->tok = k;
+				p->need = SCR_PEEK;
+				p->node = node;
+			}
+		}
+	}
+	sc->k++;
+	if (ev != SIZE_MAX)
+		scr_event(sc, ev, k);
+	if (st->npend)
+		scr_try(sc, false);
+	sc->pvalid = len < sizeof(sc->pwbuf);
+	if (sc->pvalid) {
+		sc->pw = w; /* still there when the next token comes */
+		sc->plen = len;
+		sc->pnlet = nlet;
+		sc->pid = id;
+	}
+}
+
+/* Where a stretch that is not plain, starting at i, ends: at whitespace,
+ * but never between a hyphen and the line its word goes on to. */
+static size_t scr_stretch_end(const unsigned char *in, size_t len, size_t i)
+{
+	size_t j = i;
+
+	for (;;) {
+		while (j < len && !(sbyte[in[j]] & SB_WS))
+			j++;
+		if (j >= len || j == i)
+			return j;
+		if (in[j - 1] == '-' ||
+		    (j - i >= 3 && in[j - 3] == 0xE2 && in[j - 2] == 0x80 &&
+		     (in[j - 1] == 0x90 || in[j - 1] == 0x91))) {
+			while (j < len && (sbyte[in[j]] & SB_WS))
+				j++;
+			continue;
+		}
+		return j;
+	}
+}
+
+/* Can a plain word of `kind` end at byte j (the normaliser's fast path
+ * ends it there, or its general path gives the same single token)? */
+static bool scr_word_end(const screen *sc, size_t j, unsigned kind)
+{
+	unsigned char e;
+
+	if (j >= sc->len)
+		return true;
+	e = (unsigned char)sc->text[j];
+	if (sbyte[e] & SB_END)
+		return true;
+	if (sbyte[e] & (SB_LETTER | SB_DIGIT) || e >= 0x80)
+		return false;
+	switch (e) {
+	case '-':
+		return kind == SB_DIGIT ||
+		       !pd_norm_hyphen_break(sc->text, sc->len, j + 1);
+	case '*': return kind == SB_DIGIT;
+	case '@': return pd_norm_email_at(sc->text, sc->len, j);
+	case '$':
+	case '&': return false;
+	default: return true; /* _ < # and control characters */
+	}
+}
+
+/* The separator class of a plain byte between words (as feed_range and
+ * separator() count it), or 0 when the byte starts a stretch that is not
+ * plain. */
+static char scr_gap_class(unsigned char c)
+{
+	switch (c) {
+	case ' ':
+	case '\t': return ' ';
+	case '\n':
+	case '\r': return '\n';
+	case '.':
+	case '-':
+	case '_':
+	case '*': return (char)c;
+	case '#':
+	case '@':
+	case '&': return 0;
+	default: return c >= 0x80 ? 0 : 'x';
+	}
+}
+
+/* Screen text[0, len): the windows where the full pipeline must run. */
+static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
+                         size_t len)
+{
+	const unsigned char *in = (const unsigned char *)text;
+	screen sc;
+	size_t i = 0, gs = 0;
+	char gap = 0;
+	int gapn = 0;
+	char lows[2][72], *low = lows[0];
+
+	memset(&sc, 0, sizeof(sc));
+	sc.m = m;
+	sc.st = st;
+	sc.text = text;
+	sc.len = len;
+	st->nw = 0;
+	st->npend = 0;
+	if (!sbyte['a'])
+		init_sbyte(); /* idempotent: racing threads write the same */
+	while (i < len && sc.rc == PD_OK) {
+		unsigned char c = in[i];
+		unsigned kind = sbyte[c] & (SB_LETTER | SB_DIGIT);
+		if (kind) {
+			size_t j = i, end = len - i > 65 ? i + 65 : len;
+			low = lows[sc.k & 1]; /* the previous token's stays */
+			unsigned char lc = kind == SB_LETTER ? 0x20 : 0;
+			bool ok;
+			while (j < end && (sbyte[in[j]] & 3) == kind) {
+				low[j - i] = (char)(in[j] | lc);
+				j++;
+			}
+			ok = j - i <= 64;
+			for (size_t q = i + 2; ok && lc && q < j; q++)
+				ok = !(low[q - i] == low[q - i - 1] &&
+				       low[q - i] == low[q - i - 2]);
+			if (ok && scr_word_end(&sc, j, kind)) {
+				scr_close(&sc, i);
+				scr_token(&sc, low, (uint32_t)(j - i),
+				          kind == SB_LETTER ? (uint32_t)(j - i)
+				                            : 0,
+				          0, 0,
+				          sc.k == 0 && gapn == 0 ? 0
+				                                 : (uint8_t)gap,
+				          (uint8_t)(gapn > 255 ? 255 : gapn),
+				          i);
+				gap = 0;
+				gapn = 0;
+				i = gs = j;
+				if (j < len && (in[j] == '@' || in[j] == '#')) {
+					/* an e-mail's '@' or the '#' of "C#":
+					 * after a word, a separator */
+					gap = 'x';
+					gapn = 1;
+					i++;
+				}
+				continue;
+			}
+		} else {
+			char g = scr_gap_class(c);
+			if (g) {
+				if (gapn == 0)
+					gap = g;
+				else if (gap != g)
+					gap = (gap == '\n' || g == '\n') ? '\n'
+					                                 : 'x';
+				if (gapn < 1000)
+					gapn++;
+				i++;
+				continue;
+			}
+		}
+		/* A stretch the normaliser itself must read, from the end of
+		 * the last token (so its first token's separator is right). */
+		{
+			size_t se = scr_stretch_end(in, len, i);
+			const pd_norm *n = &st->scratch;
+			scr_close(&sc, i);
+			if (sc.pvalid) {
+				memcpy(sc.pwbuf, sc.pw, sc.plen);
+				sc.pw = sc.pwbuf;
+			}
+			if ((sc.rc = pd_norm_run(&st->scratch, text + gs,
+			                         se - gs, 0)) < 0)
+				break;
+			for (size_t t = 0; t < n->ntok && sc.rc == PD_OK; t++) {
+				const pd_token *tk = &n->tok[t];
+				const char *w = n->text.ptr + tk->norm_off;
+				scr_token(&sc, w, tk->norm_len, tk->nlet,
+				          tk->flags, tk->leet1, tk->sep,
+				          tk->sepn, i);
+			}
+			gap = 0;
+			gapn = 0;
+			i = gs = se;
+		}
+	}
+	if (sc.rc == PD_OK && st->npend)
+		scr_try(&sc, true);
+	if (sc.rc == PD_OK && sc.open) {
+		if ((sc.rc = GROW(st->w, st->capw, st->nw + 1)) == PD_OK) {
+			st->w[st->nw].a = sc.wa;
+			st->w[st->nw].b = len;
+			st->nw++;
+		}
+	}
+	return sc.rc;
+}
+
+/* A clean place to end a window at or after byte `at`: whitespace that
+ * does not follow a hyphen (scr_stretch_end), or the end. */
+static size_t clean_cut(const char *text, size_t len, size_t at)
+{
+	const unsigned char *in = (const unsigned char *)text;
+
+	if (at >= len)
+		return len;
+	while (at < len && (sbyte[in[at]] & SB_WS))
+		at++;
+	return scr_stretch_end(in, len, at);
+}
+
+static pd_rc scan_windows(const pd_matcher *m, pd_scan *s, const char *text,
+                          size_t len, unsigned flags, size_t **toff,
+                          size_t *captoff)
+{
+	sstate *st = s->screen;
+	pd_rc rc;
+
+	if (!st) {
+		st = pd_calloc(1, sizeof(*st));
+		if (!st)
+			return pd_error_set(PD_ENOMEM, "out of memory");
+		st->scratch = (pd_norm)PD_NORM_INIT;
+		st->nb = (pd_buf)PD_BUF_INIT(4u * PD_NORM_MAX_INPUT);
+		s->screen = st;
+	}
+	if ((rc = screen_text(m, st, text, len)) < 0)
 		return rc;
-	s->nhits = kept;
-	if (kept)
-		qsort(s->hits, kept, sizeof(*s->hits), hit_cmp);
+	for (size_t i = 0; i < st->nw && rc == PD_OK;) {
+		size_t a = st->w[i].a, b = st->w[i].b, j = i + 1;
+		size_t nhits = s->nhits, nstr = s->strings.len;
+		bool partial = false;
+		rc = scan_range(m, s, text + a, b - a, a, flags, b < len,
+		                &partial, toff, captoff);
+		while (rc == PD_OK && partial) {
+			/* a pattern needs more: grow the window, taking in the
+			 * windows it reaches */
+			s->nhits = nhits;
+			s->strings.len = nstr;
+			b = clean_cut(text, len, b + (b - a) + SCR_PEEK);
+			while (j < st->nw && st->w[j].a <= b) {
+				if (st->w[j].b > b)
+					b = st->w[j].b;
+				j++;
+			}
+			partial = false;
+			rc = scan_range(m, s, text + a, b - a, a, flags,
+			                b < len, &partial, toff, captoff);
+		}
+		i = j;
+	}
+	return rc;
+}
+
+pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
+                      size_t len, unsigned flags)
+{
+	size_t *toff = NULL, captoff = 0;
+	bool partial = false;
+	pd_rc rc;
+
+	s->nhits = 0;
+	s->nscores = 0;
+	pd_buf_clear(&s->strings);
+	if (len > PD_NORM_MAX_INPUT)
+		return pd_error_set(PD_ETOOBIG, "text larger than %u bytes",
+		                    (unsigned)PD_NORM_MAX_INPUT);
+	if (m->screen && !(flags & (PD_NORM_HTML | PD_SCAN_FULL)))
+		rc = scan_windows(m, s, text, len, flags, &toff, &captoff);
+	else
+		rc = scan_range(m, s, text, len, 0, flags, false, &partial,
+		                &toff, &captoff);
+	if (rc == PD_OK)
+		rc = GROW(s->scores, s->capscores, m->ncats + 1);
+	if (rc < 0) {
+		s->nhits = 0;
+		pd_free(toff);
+		return rc;
+	}
+	for (size_t i = 0; i < s->nhits; i++) {
+		s->hits[i].text = s->strings.ptr + toff[2 * i];
+		s->hits[i].norm = s->strings.ptr + toff[2 * i + 1];
+	}
+	pd_free(toff);
+	if (s->nhits)
+		qsort(s->hits, s->nhits, sizeof(*s->hits), hit_cmp);
 	/* Scores per category, sorted by category name. */
-	for (size_t i = 0; i < kept; i++) {
+	for (size_t i = 0; i < s->nhits; i++) {
 		const char *cat = s->hits[i].entry->lexicon->category;
 		size_t k;
 		for (k = 0; k < s->nscores; k++)
@@ -1841,6 +2525,15 @@ double pd_scan_score(const pd_scan *s, const char *category)
 
 void pd_scan_dispose(pd_scan *s)
 {
+	sstate *st = s->screen;
+
+	if (st) {
+		pd_norm_dispose(&st->scratch);
+		pd_buf_dispose(&st->nb);
+		pd_free(st->w);
+		pd_free(st->pend);
+		pd_free(st);
+	}
 	pd_norm_dispose(&s->norm);
 	pd_buf_dispose(&s->strings);
 	pd_free(s->vt);

@@ -7,7 +7,8 @@
  *
  * Each input is scanned as plain text and as HTML (PD_NORM_HTML); the
  * plain scan is then repeated with the scratch space the HTML scan left
- * behind, and must find the same hits. Each shipped pattern also runs on
+ * behind, and must find the same hits, as must the full pipeline without
+ * the fast path (PD_SCAN_FULL). Each shipped pattern also runs on
  * its own over the normalised text: when it matches there, its category
  * must have a hit (the matcher runs patterns only near words they need).
  * A scan may only fail on a regular expression's limits (PD_EDEP) or on
@@ -95,6 +96,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	scan(m, &other, text, size, PD_NORM_HTML, &ok_html);
 	if (ok_plain && size <= SAME_MAX_BYTES) {
 		scan(m, &other, text, size, 0, &ok_again);
+		FZ_CHECK(ok_again);
+		fz_check_same(&plain, &other);
+		scan(m, &other, text, size, PD_SCAN_FULL, &ok_again);
 		FZ_CHECK(ok_again);
 		fz_check_same(&plain, &other);
 	}

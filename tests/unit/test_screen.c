@@ -1,0 +1,294 @@
+/*
+ * The matcher's fast path (screening, match.c) must give exactly the full
+ * pipeline's result: every hit (span, entry, term, text, normalised form)
+ * and every score. These tests scan the same text both ways
+ * (PD_SCAN_FULL turns the fast path off) over the labelled corpus, the
+ * shared corpora read as text, disguises placed at window edges, and
+ * deterministic mutations of all of that.
+ */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "purdah/file.h"
+#include "purdah/json.h"
+#include "purdah/match.h"
+
+static pd_lexset *set;
+static pd_matcher *m;
+static pd_scan fast = PD_SCAN_INIT, full = PD_SCAN_INIT;
+static size_t compared, hits_seen;
+
+static int setup(void **state)
+{
+	(void)state;
+	if (pd_lexset_new(&set) < 0 ||
+	    pd_lexset_load_path(set, "lexicons") < 0 ||
+	    pd_matcher_new(&m, set) < 0) {
+		fprintf(stderr, "%s\n", pd_error_message());
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	pd_scan_dispose(&fast);
+	pd_scan_dispose(&full);
+	pd_matcher_free(m);
+	pd_lexset_free(set);
+	return 0;
+}
+
+/* Scan `text` both ways and fail on the first difference. */
+static void same(const char *what, const char *text, size_t len)
+{
+	pd_rc a = pd_matcher_scan(m, &fast, text, len, 0);
+	pd_rc b = pd_matcher_scan(m, &full, text, len, PD_SCAN_FULL);
+
+	if (a != b)
+		fail_msg("%s: fast path rc %d, full %d (%s)", what, a, b,
+		         pd_error_message());
+	if (a < 0)
+		return;
+	compared++;
+	hits_seen += full.nhits;
+	for (size_t i = 0; i < fast.nhits || i < full.nhits; i++) {
+		const pd_hit *x = i < fast.nhits ? &fast.hits[i] : NULL;
+		const pd_hit *y = i < full.nhits ? &full.hits[i] : NULL;
+		if (x && y && x->start == y->start && x->end == y->end &&
+		    x->entry == y->entry && x->term == y->term &&
+		    !strcmp(x->text, y->text) && !strcmp(x->norm, y->norm) &&
+		    x->weight == y->weight)
+			continue;
+		fail_msg("%s: hit %zu differs: fast %s [%zu, %zu) '%s', full "
+		         "%s [%zu, %zu) '%s' (%zu vs %zu hits)",
+		         what, i, x ? x->entry->id : "-", x ? x->start : 0,
+		         x ? x->end : 0, x ? x->norm : "",
+		         y ? y->entry->id : "-", y ? y->start : 0,
+		         y ? y->end : 0, y ? y->norm : "", fast.nhits,
+		         full.nhits);
+	}
+	assert_int_equal(fast.nscores, full.nscores);
+	for (size_t i = 0; i < fast.nscores; i++) {
+		assert_string_equal(fast.scores[i].category,
+		                    full.scores[i].category);
+		assert_true(fast.scores[i].score == full.scores[i].score);
+		assert_int_equal(fast.scores[i].hits, full.scores[i].hits);
+	}
+}
+
+/* Every post of the labelled corpus, one by one and all run together. */
+static void read_posts(pd_buf *all)
+{
+	static const char *const files[] = {"service", "electoral", "party",
+	                                    "person", "topic"};
+
+	for (size_t f = 0; f < 5; f++) {
+		char path[256];
+		pd_buf b = PD_BUF_INIT(1u << 26);
+		char *line, *save = NULL;
+		snprintf(path, sizeof(path), "tests/corpus/posts/%s.jsonl",
+		         files[f]);
+		if (pd_file_read(&b, path) < 0)
+			fail_msg("%s", pd_error_message());
+		for (line = strtok_r(b.ptr, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			pd_json *j = NULL;
+			const char *text;
+			if (pd_json_parse(&j, path, line, strlen(line)) < 0)
+				fail_msg("%s", pd_error_message());
+			text = pd_json_str(pd_json_get(j, "text"));
+			assert_non_null(text);
+			same(path, text, strlen(text));
+			pd_buf_puts(all, text);
+			pd_buf_puts(all, "\n\n");
+			pd_json_free(j);
+		}
+		pd_buf_dispose(&b);
+	}
+}
+
+static unsigned long long rng = 0x2545F4914F6CDD1DULL;
+static size_t next_rand(size_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (size_t)(rng >> 11) % n;
+}
+
+/* Mutations: pieces of `src` cut, spliced, with bytes changed and
+ * disguises dropped in (at random places, so at window edges too). */
+static void mutate(const char *what, const pd_buf *src, int rounds)
+{
+	static const char *const inserts[] = {
+	        "L a b o u r",
+	        "Con-\nservatives",
+	        "#VoteLabour2026",
+	        "T.o.r.i.e.s",
+	        "Lab our",
+	        "Libera1 Democrats",
+	        "e.g. i.e.",
+	        "@UKLabour",
+	        "Cllr",
+	        "vote for the Green Party",
+	        "promoted by Jo Bloggs on behalf of the Reform UK candidate",
+	        "printed by ",
+	        " on behalf of ",
+	        "G_R_E_E_N",
+	        "Lаbour",
+	        "\xF0\x9D\x90\x8B\xF0\x9D\x90\x9A\xF0\x9D\x90\x9B",
+	        "L\xE2\x80\x8B"
+	        "abour",
+	        "&#76;abour",
+	        "T*ries",
+	        "Toriessss",
+	        "\xC3\xA9",
+	        "-\n",
+	        "\xFF",
+	        "a b c d e f",
+	        "SNP",
+	        "Plaid",
+	        "Reform",
+	        "Green",
+	        "the labour council",
+	};
+	pd_buf b = PD_BUF_INIT(1u << 26);
+	char name[96];
+
+	for (int r = 0; r < rounds; r++) {
+		size_t len = 200 + next_rand(6000);
+		size_t at = src->len > len ? next_rand(src->len - len) : 0;
+		pd_buf_clear(&b);
+		pd_buf_put(&b, src->ptr + at,
+		           src->len - at < len ? src->len - at : len);
+		for (int k = next_rand(12); k > 0 && b.len; k--) {
+			const char *ins = inserts[next_rand(
+			        sizeof(inserts) / sizeof(inserts[0]))];
+			size_t p = next_rand(b.len), n = strlen(ins);
+			if (next_rand(4) == 0) {
+				b.ptr[p] = (char)next_rand(256);
+				continue;
+			}
+			if (pd_buf_reserve(&b, n + 1) < 0)
+				fail_msg("%s", pd_error_message());
+			memmove(b.ptr + p + n, b.ptr + p, b.len - p);
+			memcpy(b.ptr + p, ins, n);
+			b.len += n;
+		}
+		snprintf(name, sizeof(name), "%s mutation %d", what, r);
+		same(name, b.ptr, b.len);
+	}
+	pd_buf_dispose(&b);
+}
+
+static void test_screen_corpus_posts(void **state)
+{
+	pd_buf all = PD_BUF_INIT(1u << 26);
+	(void)state;
+
+	read_posts(&all);
+	same("all posts together", all.ptr, all.len);
+	assert_true(hits_seen > 500); /* the corpus has hits to compare */
+	mutate("posts", &all, 400);
+	pd_buf_dispose(&all);
+}
+
+/* Disguises and patterns right at the start and end of long plain text,
+ * where the fast path's windows begin and end. */
+static void test_screen_edges(void **state)
+{
+	static const char *const probes[] = {
+	        "Vote Labour",
+	        "L a b o u r",
+	        "Con-\nservatives",
+	        "#VoteLabour",
+	        "promoted by Jo Bloggs on behalf of the Green Party",
+	        "promoted by ",
+	        "the conservative council",
+	        "Cllr Jane Smith",
+	        "T.o.r.i.e.s",
+	        "Lab.our",
+	        "Libera1",
+	        "green waste",
+	        "Reform UK",
+	};
+	pd_buf b = PD_BUF_INIT(1u << 26);
+	(void)state;
+
+	for (size_t p = 0; p < sizeof(probes) / sizeof(probes[0]); p++)
+		for (size_t fill = 0; fill < 80; fill += 3) {
+			char name[128];
+			pd_buf_clear(&b);
+			pd_buf_puts(&b, probes[p]);
+			for (size_t k = 0; k < fill; k++)
+				pd_buf_puts(&b, " bins");
+			pd_buf_puts(&b, " ");
+			pd_buf_puts(&b, probes[p]);
+			for (size_t k = 0; k < 200 - fill; k++)
+				pd_buf_puts(&b, k % 7 ? " road" : " the");
+			pd_buf_puts(&b, " ");
+			pd_buf_puts(&b, probes[p]);
+			snprintf(name, sizeof(name), "'%s' with %zu words",
+			         probes[p], fill);
+			same(name, b.ptr, b.len);
+		}
+	/* an imprint whose lazy gap runs past where the screen first
+	 * looks */
+	pd_buf_clear(&b);
+	pd_buf_puts(&b, "Printed by");
+	for (size_t k = 0; k < 40; k++)
+		pd_buf_puts(&b, " abc");
+	pd_buf_puts(&b, " on behalf of the Labour Party. ");
+	same("long imprint", b.ptr, b.len);
+	pd_buf_dispose(&b);
+}
+
+/* The shared corpora (feeds, calendars, YAML) read as plain text. */
+static void test_screen_shared_corpora(void **state)
+{
+	static const char *const dirs[] = {"../shared/corpora/feeds",
+	                                   "../shared/corpora/ics",
+	                                   "../shared/corpora/yaml"};
+	pd_buf all = PD_BUF_INIT(1u << 26);
+	size_t files = 0;
+	(void)state;
+
+	for (size_t d = 0; d < 3; d++) {
+		char **list = NULL;
+		size_t n = 0;
+		if (pd_file_list(&list, &n, dirs[d], "") < 0)
+			continue; /* not beside this checkout */
+		for (size_t i = 0; i < n; i++) {
+			pd_buf b = PD_BUF_INIT(1u << 26);
+			if (pd_file_read(&b, list[i]) == PD_OK) {
+				same(list[i], b.ptr, b.len);
+				if (all.len < (8u << 20))
+					pd_buf_put(&all, b.ptr, b.len);
+				files++;
+			}
+			pd_buf_dispose(&b);
+		}
+		pd_file_list_free(list, n);
+	}
+	if (all.len)
+		mutate("shared corpora", &all, 200);
+	printf("screen: %zu texts compared, %zu files of the shared corpora, "
+	       "%zu hits\n",
+	       compared, files, hits_seen);
+	pd_buf_dispose(&all);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_screen_corpus_posts),
+	        cmocka_unit_test(test_screen_edges),
+	        cmocka_unit_test(test_screen_shared_corpora),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
