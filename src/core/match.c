@@ -1572,23 +1572,52 @@ static int segment(const pd_matcher *m, const char *w, size_t len,
 	}
 }
 
-/* Could the two words joined be a vocabulary word? (Bloom filter: a
- * "no" is certain, a "yes" is checked by a real lookup.) */
-static inline bool join_maybe(const pd_matcher *m, const char *a, size_t na,
-                              const char *b, size_t nb)
+/* The known word two neighbours make run together ("Lab our", "Lab.our",
+ * "Con servatives"), or NO_ID. Only across one joining character (a space
+ * when one of them is short), only letters, 6 or more in all: the join
+ * Bloom filter holds those words, so most pairs end at one memory read. */
+static uint32_t join_id(const pd_matcher *m, const char *a, size_t na,
+                        size_t nleta, const char *b, size_t nb, size_t nletb,
+                        uint8_t sep, uint8_t sepn)
 {
-	uint64_t h;
-
-	if (na + nb < 6)
-		return false;
 	char j[64];
+	uint64_t h;
+	bool joiner = sepn == 1 &&
+	              (sep == '.' || sep == '_' || sep == '*' || sep == '-' ||
+	               (sep == ' ' && (na <= 4 || nb <= 4)));
 
-	if (na + nb > sizeof(j))
-		return false;
+	if (!joiner || na + nb < 6 || na + nb >= sizeof(j) || nleta != na ||
+	    nletb != nb)
+		return NO_ID;
 	memcpy(j, a, na);
 	memcpy(j + na, b, nb);
 	h = hash_bytes(j, na + nb);
-	return bloom_has(m->join_bloom, JOIN_BLOOM_BITS / 64, h);
+	if (!bloom_has(m->join_bloom, JOIN_BLOOM_BITS / 64, h) ||
+	    !ascii_letters(j, na + nb))
+		return NO_ID;
+	return vocab_find_h(m, h, j, na + nb);
+}
+
+/* A word whose last letter was written as a digit ("Libera1"): the known
+ * word w[0, len) + the letter the digit looks like, or NO_ID. */
+static uint32_t trailing_digit_id(const pd_matcher *m, const char *w,
+                                  size_t len, char digit)
+{
+	static const char digits[] = "01345789", letters[] = "olestbgg";
+	const char *d = digit ? strchr(digits, digit) : NULL;
+	char wl[64];
+	uint32_t id;
+
+	if (!d || len + 1 >= sizeof(wl))
+		return NO_ID;
+	memcpy(wl, w, len);
+	wl[len] = letters[d - digits];
+	id = vocab_find(m, wl, len + 1);
+	if (id == NO_ID && *d == '1') {
+		wl[len] = 'i';
+		id = vocab_find(m, wl, len + 1);
+	}
+	return id;
 }
 
 /* Build the matcher's view of the tokens. */
@@ -1619,42 +1648,22 @@ static pd_rc build_vtoks(const pd_matcher *m, pd_scan *s)
 		 * word we know. */
 		if (i + 1 < n->ntok) {
 			const pd_token *u = &n->tok[i + 1];
-			bool joiner =
-			        u->sepn == 1 &&
-			        (u->sep == '.' || u->sep == '_' ||
-			         u->sep == '*' || u->sep == '-' ||
-			         (u->sep == ' ' &&
-			          (t->norm_len <= 4 || u->norm_len <= 4) &&
-			          t->norm_len + u->norm_len >= 6));
-			char j[64];
-			if (joiner && t->norm_len + u->norm_len < sizeof(j) &&
-			    t->nlet == t->norm_len && u->nlet == u->norm_len &&
-			    join_maybe(m, w, t->norm_len,
-			               n->text.ptr + u->norm_off,
-			               u->norm_len) &&
-			    ascii_letters(w, t->norm_len) &&
-			    ascii_letters(n->text.ptr + u->norm_off,
-			                  u->norm_len)) {
-				uint32_t jid;
-				memcpy(j, w, t->norm_len);
-				memcpy(j + t->norm_len,
-				       n->text.ptr + u->norm_off, u->norm_len);
-				jid = vocab_find(m, j,
-				                 t->norm_len + u->norm_len);
-				if (jid != NO_ID) {
-					v.id = jid;
-					v.oj = (uint32_t)i + 2;
-					if (t->nlet < 32)
-						v.upper = t->upper |
-						          u->upper << t->nlet;
-					v.nlet = (uint16_t)(t->nlet + u->nlet);
-					v.flags =
-					        (uint16_t)(t->flags | u->flags |
-					                   PD_TOK_DISGUISED);
-					rc = vt_push(s, v);
-					i++;
-					continue;
-				}
+			uint32_t jid =
+			        join_id(m, w, t->norm_len, t->nlet,
+			                n->text.ptr + u->norm_off, u->norm_len,
+			                u->nlet, u->sep, u->sepn);
+			if (jid != NO_ID) {
+				v.id = jid;
+				v.oj = (uint32_t)i + 2;
+				if (t->nlet < 32)
+					v.upper = t->upper | u->upper
+					                             << t->nlet;
+				v.nlet = (uint16_t)(t->nlet + u->nlet);
+				v.flags = (uint16_t)(t->flags | u->flags |
+				                     PD_TOK_DISGUISED);
+				rc = vt_push(s, v);
+				i++;
+				continue;
 			}
 		}
 		/* A word whose last letter was written as a digit ("Libera1"):
@@ -1664,22 +1673,9 @@ static pd_rc build_vtoks(const pd_matcher *m, pd_scan *s)
 		    t->nlet == t->norm_len && t->norm_len < 62 &&
 		    n->tok[i + 1].sep == 's' && n->tok[i + 1].norm_len == 1 &&
 		    n->tok[i + 1].nlet == 0) {
-			static const char digits[] = "01345789",
-			                  letters[] = "olestbgg";
-			const char *d = strchr(
-			        digits, n->text.ptr[n->tok[i + 1].norm_off]);
-			char wl[64];
-			uint32_t jid = NO_ID;
-			if (d) {
-				memcpy(wl, w, t->norm_len);
-				wl[t->norm_len] = letters[d - digits];
-				jid = vocab_find(m, wl, t->norm_len + 1);
-				if (jid == NO_ID && *d == '1') {
-					wl[t->norm_len] = 'i';
-					jid = vocab_find(m, wl,
-					                 t->norm_len + 1);
-				}
-			}
+			uint32_t jid = trailing_digit_id(
+			        m, w, t->norm_len,
+			        n->text.ptr[n->tok[i + 1].norm_off]);
 			if (jid != NO_ID) {
 				v.id = jid;
 				v.oj = (uint32_t)i + 2;
@@ -2106,39 +2102,13 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 		id = vocab_find(m, w, len);
 	if (sc->pvalid) {
 		/* the checks build_vtoks makes on two neighbours */
-		bool joiner =
-		        sepn == 1 &&
-		        (sep == '.' || sep == '_' || sep == '*' || sep == '-' ||
-		         (sep == ' ' && (sc->plen <= 4 || len <= 4)));
-		if (joiner && sc->plen + len >= 6 && sc->plen + len < 64 &&
-		    sc->pnlet == sc->plen && nlet == len) {
-			char j[64];
-			uint64_t jh;
-			memcpy(j, sc->pw, sc->plen);
-			memcpy(j + sc->plen, w, len);
-			jh = hash_bytes(j, sc->plen + len);
-			if (bloom_has(m->join_bloom, JOIN_BLOOM_BITS / 64,
-			              jh) &&
-			    ascii_letters(j, sc->plen + len) &&
-			    vocab_find_h(m, jh, j, sc->plen + len) != NO_ID)
-				ev = k - 1;
-		}
+		if (join_id(m, sc->pw, sc->plen, sc->pnlet, w, len, nlet, sep,
+		            sepn) != NO_ID)
+			ev = k - 1;
 		if (sep == 's' && len == 1 && nlet == 0 && sc->pid == NO_ID &&
 		    sc->pnlet == sc->plen && sc->plen < 62 &&
-		    strchr("01345789", w[0])) {
-			static const char digits[] = "01345789",
-			                  letters[] = "olestbgg";
-			char wl[64];
-			const char *d = strchr(digits, w[0]);
-			memcpy(wl, sc->pw, sc->plen);
-			wl[sc->plen] = letters[d - digits];
-			if (vocab_find(m, wl, sc->plen + 1) != NO_ID)
-				ev = k - 1;
-			wl[sc->plen] = 'i';
-			if (*d == '1' &&
-			    vocab_find(m, wl, sc->plen + 1) != NO_ID)
-				ev = k - 1;
-		}
+		    trailing_digit_id(m, sc->pw, sc->plen, w[0]) != NO_ID)
+			ev = k - 1;
 		if (sc->plen == 1 && sc->pnlet == 1 && len == 1 && nlet == 1 &&
 		    (sep == ' ' || sep == '.' || sep == '-' || sep == '_' ||
 		     sep == '*'))
