@@ -28,14 +28,70 @@ static const char *const labels[NLABELS] = {"party", "person", "topic",
 static const double floor_p[NLABELS] = {0.97, 0.98, 0.70, 0.97};
 static const double floor_r[NLABELS] = {0.97, 0.98, 0.75, 0.95};
 
+typedef struct {
+	const pd_matcher *m;
+	pd_scan s;
+	int tp[NLABELS], fp[NLABELS], fn[NLABELS], posts;
+} qctx;
+
+/* Scan one post and count it against its labels. */
+static void one_post(const char *file, const pd_json *j, void *vq)
+{
+	qctx *c = vq;
+	pd_scan *s = &c->s;
+	const pd_json *lab, *html;
+	const char *text, *id;
+	double sp, spe, st;
+	bool pred[NLABELS] = {false}, gold[NLABELS] = {false};
+
+	(void)file;
+	text = pd_json_str(pd_json_get(j, "text"));
+	id = pd_json_str(pd_json_get(j, "id"));
+	html = pd_json_get(j, "html");
+	assert_non_null(text);
+	if (pd_matcher_scan(c->m, s, text, strlen(text),
+	                    html && pd_json_is_true(html) ? PD_NORM_HTML : 0) <
+	    0)
+		fail_msg("%s: %s", id, pd_error_message());
+	sp = pd_scan_score(s, "party") + pd_scan_score(s, "campaign") +
+	     pd_scan_score(s, "electioneering");
+	spe = pd_scan_score(s, "candidate") + pd_scan_score(s, "councillor");
+	st = pd_scan_score(s, "topic");
+	pred[PARTY] = sp >= 5;
+	pred[PERSON] = spe >= 5;
+	pred[TOPIC] = st >= 2;
+	for (size_t i = 0; i < s->nhits; i++)
+		if (!strcmp(s->hits[i].entry->lexicon->category,
+		            "electoral-process"))
+			pred[ELECTORAL] = true;
+	lab = pd_json_get(j, "labels");
+	for (size_t k = 0; k < pd_json_array_size(lab); k++) {
+		const char *l = pd_json_str(pd_json_array_get(lab, k));
+		for (int q = 0; q < NLABELS; q++)
+			if (l && !strcmp(l, labels[q]))
+				gold[q] = true;
+	}
+	for (int q = 0; q < NLABELS; q++) {
+		if (pred[q] && gold[q])
+			c->tp[q]++;
+		else if (pred[q])
+			c->fp[q]++;
+		else if (gold[q])
+			c->fn[q]++;
+		if (pred[q] != gold[q] && getenv("PURDAH_QUALITY_VERBOSE"))
+			print_message("%s %s %s: %s\n",
+			              pred[q] ? "false alarm" : "missed",
+			              labels[q], id, text);
+	}
+	c->posts++;
+}
+
 static void test_quality_corpus_precision_recall(void **state)
 {
-	static const char *const files[] = {"service", "electoral", "party",
-	                                    "person", "topic"};
 	pd_lexset *set = NULL;
 	pd_matcher *m = NULL;
-	pd_scan s = PD_SCAN_INIT;
-	int tp[NLABELS] = {0}, fp[NLABELS] = {0}, fn[NLABELS] = {0}, posts = 0;
+	qctx c = {NULL, PD_SCAN_INIT, {0}, {0}, {0}, 0};
+	int *tp = c.tp, *fp = c.fp, *fn = c.fn;
 	bool below = false;
 	(void)state;
 
@@ -43,72 +99,9 @@ static void test_quality_corpus_precision_recall(void **state)
 	if (pd_lexset_load_path(set, "lexicons") < 0 ||
 	    pd_matcher_new(&m, set) < 0)
 		fail_msg("%s", pd_error_message());
-	for (size_t f = 0; f < 5; f++) {
-		char path[256];
-		pd_buf b = PD_BUF_INIT(1u << 26);
-		char *line, *save = NULL;
-		snprintf(path, sizeof(path), "tests/corpus/posts/%s.jsonl",
-		         files[f]);
-		if (pd_file_read(&b, path) < 0)
-			fail_msg("%s", pd_error_message());
-		for (line = strtok_r(b.ptr, "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save)) {
-			pd_json *j = NULL, *lab, *html;
-			const char *text, *id;
-			double sp, spe, st;
-			bool pred[NLABELS] = {false}, gold[NLABELS] = {false};
-			if (pd_json_parse(&j, path, line, strlen(line)) < 0)
-				fail_msg("%s", pd_error_message());
-			text = pd_json_str(pd_json_get(j, "text"));
-			id = pd_json_str(pd_json_get(j, "id"));
-			html = pd_json_get(j, "html");
-			assert_non_null(text);
-			if (pd_matcher_scan(m, &s, text, strlen(text),
-			                    html && pd_json_is_true(html)
-			                            ? PD_NORM_HTML
-			                            : 0) < 0)
-				fail_msg("%s: %s", id, pd_error_message());
-			sp = pd_scan_score(&s, "party") +
-			     pd_scan_score(&s, "campaign") +
-			     pd_scan_score(&s, "electioneering");
-			spe = pd_scan_score(&s, "candidate") +
-			      pd_scan_score(&s, "councillor");
-			st = pd_scan_score(&s, "topic");
-			pred[PARTY] = sp >= 5;
-			pred[PERSON] = spe >= 5;
-			pred[TOPIC] = st >= 2;
-			for (size_t i = 0; i < s.nhits; i++)
-				if (!strcmp(s.hits[i].entry->lexicon->category,
-				            "electoral-process"))
-					pred[ELECTORAL] = true;
-			lab = pd_json_get(j, "labels");
-			for (size_t k = 0; k < pd_json_array_size(lab); k++) {
-				const char *l =
-				        pd_json_str(pd_json_array_get(lab, k));
-				for (int q = 0; q < NLABELS; q++)
-					if (l && !strcmp(l, labels[q]))
-						gold[q] = true;
-			}
-			for (int q = 0; q < NLABELS; q++) {
-				if (pred[q] && gold[q])
-					tp[q]++;
-				else if (pred[q])
-					fp[q]++;
-				else if (gold[q])
-					fn[q]++;
-				if (pred[q] != gold[q] &&
-				    getenv("PURDAH_QUALITY_VERBOSE"))
-					print_message("%s %s %s: %s\n",
-					              pred[q] ? "false alarm"
-					                      : "missed",
-					              labels[q], id, text);
-			}
-			posts++;
-			pd_json_free(j);
-		}
-		pd_buf_dispose(&b);
-	}
-	print_message("quality over %d labelled posts:\n", posts);
+	c.m = m;
+	tu_each_post(one_post, &c);
+	print_message("quality over %d labelled posts:\n", c.posts);
 	for (int q = 0; q < NLABELS; q++) {
 		double p = tp[q] + fp[q] ? (double)tp[q] / (tp[q] + fp[q]) : 1;
 		double r = tp[q] + fn[q] ? (double)tp[q] / (tp[q] + fn[q]) : 1;
@@ -119,9 +112,9 @@ static void test_quality_corpus_precision_recall(void **state)
 		        fn[q]);
 		below |= p < floor_p[q] || r < floor_r[q];
 	}
-	assert_true(posts >= 400);
+	assert_true(c.posts >= 400);
 	assert_false(below);
-	pd_scan_dispose(&s);
+	pd_scan_dispose(&c.s);
 	pd_matcher_free(m);
 	pd_lexset_free(set);
 }

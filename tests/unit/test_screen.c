@@ -81,35 +81,15 @@ static void same(const char *what, const char *text, size_t len)
 	}
 }
 
-/* Every post of the labelled corpus, one by one and all run together. */
-static void read_posts(pd_buf *all)
+/* A post of the labelled corpus alone, and added to all of them. */
+static void one_post(const char *file, const pd_json *post, void *all)
 {
-	static const char *const files[] = {"service", "electoral", "party",
-	                                    "person", "topic"};
+	const char *text = pd_json_str(pd_json_get(post, "text"));
 
-	for (size_t f = 0; f < 5; f++) {
-		char path[256];
-		pd_buf b = PD_BUF_INIT(1u << 26);
-		char *line, *save = NULL;
-		snprintf(path, sizeof(path), "tests/corpus/posts/%s.jsonl",
-		         files[f]);
-		if (pd_file_read(&b, path) < 0)
-			fail_msg("%s", pd_error_message());
-		for (line = strtok_r(b.ptr, "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save)) {
-			pd_json *j = NULL;
-			const char *text;
-			if (pd_json_parse(&j, path, line, strlen(line)) < 0)
-				fail_msg("%s", pd_error_message());
-			text = pd_json_str(pd_json_get(j, "text"));
-			assert_non_null(text);
-			same(path, text, strlen(text));
-			pd_buf_puts(all, text);
-			pd_buf_puts(all, "\n\n");
-			pd_json_free(j);
-		}
-		pd_buf_dispose(&b);
-	}
+	assert_non_null(text);
+	same(file, text, strlen(text));
+	pd_buf_puts(all, text);
+	pd_buf_puts(all, "\n\n");
 }
 
 static unsigned long long rng = 0x2545F4914F6CDD1DULL;
@@ -191,7 +171,7 @@ static void test_screen_corpus_posts(void **state)
 	pd_buf all = PD_BUF_INIT(1u << 26);
 	(void)state;
 
-	read_posts(&all);
+	tu_each_post(one_post, &all);
 	same("all posts together", all.ptr, all.len);
 	assert_true(hits_seen > 500); /* the corpus has hits to compare */
 	mutate("posts", &all, 400);

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "purdah/error.h"
+#include "purdah/file.h"
+#include "purdah/json.h"
 
 const pd_tz *tu_london(void)
 {
@@ -94,4 +96,31 @@ const char *tu_hits(const pd_scan *s, char *buf, size_t size)
 		len += (size_t)n;
 	}
 	return buf;
+}
+
+void tu_each_post(void (*fn)(const char *file, const struct pd_json *post,
+                             void *ctx),
+                  void *ctx)
+{
+	static const char *const files[] = {"service", "electoral", "party",
+	                                    "person", "topic"};
+
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		char path[256];
+		pd_buf b = PD_BUF_INIT(1u << 26);
+		char *line, *save = NULL;
+		snprintf(path, sizeof(path), "tests/corpus/posts/%s.jsonl",
+		         files[f]);
+		if (pd_file_read(&b, path) < 0)
+			fail_msg("%s", pd_error_message());
+		for (line = strtok_r(b.ptr, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			pd_json *j = NULL;
+			if (pd_json_parse(&j, path, line, strlen(line)) < 0)
+				fail_msg("%s", pd_error_message());
+			fn(path, j, ctx);
+			pd_json_free(j);
+		}
+		pd_buf_dispose(&b);
+	}
 }

@@ -56,4 +56,11 @@ const char *tu_hits(const pd_scan *s, char *buf, size_t size);
 			         got_, (want));                                \
 	} while (0)
 
+/* Each post of the labelled corpus (tests/corpus/posts/NAME.jsonl), parsed:
+ * fn(file, post, ctx), the post freed after. Fails the test on error. */
+struct pd_json;
+void tu_each_post(void (*fn)(const char *file, const struct pd_json *post,
+                             void *ctx),
+                  void *ctx);
+
 #endif
