@@ -113,6 +113,13 @@ void pd_norm_dispose(pd_norm *n);
  * on after a line break ("Con-\nservatives"), else 0; and whether the '@'
  * at byte i starts an e-mail domain ("a@b.c"). */
 size_t pd_norm_hyphen_break(const char *in, size_t len, size_t i);
+/* The normaliser's byte classes: 1 an ASCII letter, 2 a digit; bit 4 a
+ * byte that ends a plain word on its fast path, bit 8 whitespace. */
+#define PD_NB_LETTER 1u
+#define PD_NB_DIGIT  2u
+#define PD_NB_END    4u
+#define PD_NB_WS     8u
+const unsigned char *pd_norm_byte_classes(void);
 bool pd_norm_email_at(const char *in, size_t len, size_t i);
 
 #endif

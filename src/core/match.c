@@ -1910,27 +1910,11 @@ static pd_rc scan_range(const pd_matcher *m, pd_scan *s, const char *text,
 #define SCR_PEEK     32u   /* normalised bytes read past an anchor first */
 #define SCR_PEEK_MAX (64u * 1024)
 
-enum { SB_LETTER = 1, SB_DIGIT = 2, SB_END = 4, SB_WS = 8 };
-
-/* The normaliser's byte classes (norm.c, init_byteclass): letters,
- * digits, the bytes that end a word on its fast path, and whitespace. */
-static unsigned char sbyte[256];
-
-static void init_sbyte(void)
-{
-	static const char ends[] = " \t\n\r,;:!?()[]{}\"'./\\|+=%^~`>";
-
-	for (int c = 'a'; c <= 'z'; c++)
-		sbyte[c] = sbyte[c - 32] = SB_LETTER;
-	for (int c = '0'; c <= '9'; c++)
-		sbyte[c] = SB_DIGIT;
-	for (const char *p = ends; *p; p++)
-		sbyte[(unsigned char)*p] = SB_END;
-	sbyte[' '] |= SB_WS;
-	sbyte['\t'] |= SB_WS;
-	sbyte['\n'] |= SB_WS;
-	sbyte['\r'] |= SB_WS;
-}
+/* The normaliser's own byte classes (norm.h), so both read text alike. */
+#define SB_LETTER PD_NB_LETTER
+#define SB_DIGIT  PD_NB_DIGIT
+#define SB_END    PD_NB_END
+#define SB_WS     PD_NB_WS
 
 typedef struct {
 	size_t a, b; /* bytes of the input */
@@ -1967,6 +1951,7 @@ typedef struct {
 	uint32_t nact;
 	bool open; /* a window is open: from wa, until token `until` */
 	size_t wa, until;
+	const unsigned char *cls; /* pd_norm_byte_classes() */
 	pd_rc rc;
 } screen;
 
@@ -2195,7 +2180,8 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 
 /* Where a stretch that is not plain, starting at i, ends: at whitespace,
  * but never between a hyphen and the line its word goes on to. */
-static size_t scr_stretch_end(const unsigned char *in, size_t len, size_t i)
+static size_t scr_stretch_end(const unsigned char *sbyte,
+                              const unsigned char *in, size_t len, size_t i)
 {
 	size_t j = i;
 
@@ -2219,6 +2205,7 @@ static size_t scr_stretch_end(const unsigned char *in, size_t len, size_t i)
  * ends it there, or its general path gives the same single token)? */
 static bool scr_word_end(const screen *sc, size_t j, unsigned kind)
 {
+	const unsigned char *sbyte = sc->cls;
 	unsigned char e;
 
 	if (j >= sc->len)
@@ -2271,16 +2258,16 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 	char gap = 0;
 	int gapn = 0;
 	char lows[2][72], *low = lows[0];
+	const unsigned char *sbyte = pd_norm_byte_classes();
 
 	memset(&sc, 0, sizeof(sc));
 	sc.m = m;
 	sc.st = st;
 	sc.text = text;
 	sc.len = len;
+	sc.cls = sbyte;
 	st->nw = 0;
 	st->npend = 0;
-	if (!sbyte['a'])
-		init_sbyte(); /* idempotent: racing threads write the same */
 	while (i < len && sc.rc == PD_OK) {
 		unsigned char c = in[i];
 		unsigned kind = sbyte[c] & (SB_LETTER | SB_DIGIT);
@@ -2289,7 +2276,8 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 			low = lows[sc.k & 1]; /* the previous token's stays */
 			unsigned char lc = kind == SB_LETTER ? 0x20 : 0;
 			bool ok;
-			while (j < end && (sbyte[in[j]] & 3) == kind) {
+			while (j < end && (sbyte[in[j]] &
+			                   (SB_LETTER | SB_DIGIT)) == kind) {
 				low[j - i] = (char)(in[j] | lc);
 				j++;
 			}
@@ -2336,7 +2324,7 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 		/* A stretch the normaliser itself must read, from the end of
 		 * the last token (so its first token's separator is right). */
 		{
-			size_t se = scr_stretch_end(in, len, i);
+			size_t se = scr_stretch_end(sbyte, in, len, i);
 			const pd_norm *n = &st->scratch;
 			scr_close(&sc, i);
 			if (sc.pvalid) {
@@ -2375,12 +2363,13 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 static size_t clean_cut(const char *text, size_t len, size_t at)
 {
 	const unsigned char *in = (const unsigned char *)text;
+	const unsigned char *sbyte = pd_norm_byte_classes();
 
 	if (at >= len)
 		return len;
 	while (at < len && (sbyte[in[at]] & SB_WS))
 		at++;
-	return scr_stretch_end(in, len, at);
+	return scr_stretch_end(sbyte, in, len, at);
 }
 
 static pd_rc scan_windows(const pd_matcher *m, pd_scan *s, const char *text,

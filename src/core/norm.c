@@ -781,6 +781,18 @@ static void init_byteclass(void)
 		byteclass[c] = 2;
 	for (const char *p = ends; *p; p++)
 		byteclass[(unsigned char)*p] = 4;
+	byteclass[' '] |= 8; /* whitespace, for the matcher's fast path */
+	byteclass['\t'] |= 8;
+	byteclass['\n'] |= 8;
+	byteclass['\r'] |= 8;
+}
+
+const unsigned char *pd_norm_byte_classes(void)
+{
+	if (!byteclass['a'])
+		init_byteclass(); /* idempotent: racing threads write the same
+		                   */
+	return byteclass;
 }
 
 /*
@@ -1011,9 +1023,7 @@ pd_rc pd_norm_run(pd_norm *n, const char *in, size_t len, unsigned flags)
 	n->input_len = len;
 	if ((rc = pd_buf_reserve(&n->text, len + 16)) < 0)
 		return rc;
-	if (!byteclass['a'])
-		init_byteclass(); /* idempotent: racing threads write the same
-		                   */
+	pd_norm_byte_classes();
 	/* The context is kept between runs: the matcher normalises many
 	 * short stretches. */
 	if (!n->ctx && !(n->ctx = pd_malloc(sizeof(ncx))))
