@@ -122,4 +122,22 @@ size_t pd_norm_hyphen_break(const char *in, size_t len, size_t i);
 const unsigned char *pd_norm_byte_classes(void);
 bool pd_norm_email_at(const char *in, size_t len, size_t i);
 
+/* The tokens pd_norm_run makes of a word of ASCII letters and digits only
+ * (in[0, n), 1 <= n <= 64) that is a token of its own and not a hashtag
+ * or handle: leet digits between letters read as letters ("L4b0ur"),
+ * then a split where letters meet digits ("labour2026" -> labour 2026).
+ * out gets n normalised bytes; piece i is out[p[i].off, +p[i].len), with
+ * its token fields (flags, upper, nlet, leet1) as pd_norm_run sets them.
+ * Returns the number of pieces, or 0 when the word needs the general path
+ * (a letter three times in a row, a byte that is not a letter or digit,
+ * n out of range). The ASCII case of the general path, kept for speed:
+ * tests/unit/test_norm.c compares the two. */
+typedef struct {
+	uint8_t off, len;
+	uint16_t nlet, flags;
+	uint32_t upper, leet1;
+} pd_norm_piece;
+#define PD_NORM_ALNUM_MAX 64u
+size_t pd_norm_alnum(const char *in, size_t n, char *out, pd_norm_piece *p);
+
 #endif

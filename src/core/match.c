@@ -124,9 +124,10 @@ struct pd_matcher {
 	uint8_t aprefix[27 * 27]; /* first two letters of some anchor */
 
 	/* The fast path (see "Screening" below). */
-	bool screen;        /* usable with these lexicons */
-	uint32_t max_words; /* words in the longest term */
-	uint32_t margin;    /* tokens a window keeps around what it holds */
+	bool screen;           /* usable with these lexicons */
+	uint32_t max_words;    /* words in the longest term */
+	uint32_t margin;       /* tokens a window keeps around what it holds */
+	uint16_t *node_margin; /* per trie node: the margin its terms need */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -899,11 +900,15 @@ static pd_rc index_patterns(pd_matcher *m)
  * context and its exceptions). */
 static pd_rc screen_setup(pd_matcher *m)
 {
-	uint32_t reach = 0;
+	uint32_t reach = 0, *tmargin;
 
 	m->root = pd_calloc(m->nwords + 1, sizeof(uint32_t));
-	if (!m->root)
+	m->node_margin = pd_calloc(m->nnodes + 1, sizeof(uint16_t));
+	tmargin = pd_calloc(m->nterms + 1, sizeof(uint32_t));
+	if (!m->root || !m->node_margin || !tmargin) {
+		pd_free(tmargin);
 		return pd_error_set(PD_ENOMEM, "out of memory");
+	}
 	for (size_t w = 0; w < m->nwords; w++)
 		m->root[w] = edge_get(m, 0, (uint32_t)w);
 
@@ -932,8 +937,21 @@ static pd_rc screen_setup(pd_matcher *m)
 		}
 		if (r > reach)
 			reach = r;
+		tmargin[i] = t->ntok + r + 4;
 	}
 	m->margin = m->max_words + reach + 4;
+	/* A term's own window: its words, its reach and the same slack. */
+	for (uint32_t c = 0; c < m->nnodes; c++) {
+		uint32_t mg = 0;
+		for (uint32_t j = 0; j < m->node_count[c]; j++) {
+			uint32_t t = m->node_terms[m->node_first[c] + j];
+			if (tmargin[t] > mg)
+				mg = tmargin[t];
+		}
+		m->node_margin[c] =
+		        (uint16_t)(mg < UINT16_MAX ? mg : UINT16_MAX);
+	}
+	pd_free(tmargin);
 	return PD_OK;
 }
 
@@ -1046,6 +1064,7 @@ void pd_matcher_free(pd_matcher *m)
 	pd_free(m->node_count);
 	pd_free(m->node_terms);
 	pd_free(m->root);
+	pd_free(m->node_margin);
 	pd_free(m->terms);
 	pd_free(m->seq);
 	pd_free(m->tcase);
@@ -1957,25 +1976,26 @@ typedef struct {
 
 static void scr_pending_to_events(screen *sc);
 
-/* Something at tokens [lo, hi] may matter: a window must hold it. */
-static void scr_event(screen *sc, size_t lo, size_t hi)
+/* Something at tokens [lo, hi] may matter: a window must hold it and
+ * `margin` tokens each side. */
+static void scr_event(screen *sc, size_t lo, size_t hi, size_t margin)
 {
 	sstate *st = sc->st;
-	size_t at = lo >= sc->m->margin ? lo - sc->m->margin : 0, a;
+	size_t at = lo >= margin ? lo - margin : 0, a;
 
-	if (lo < sc->m->margin || sc->k - at >= SCR_RING)
+	if (lo < margin || sc->k - at >= SCR_RING)
 		a = 0;
 	else
 		a = st->cut[at % SCR_RING];
 	if (!sc->open) {
 		sc->open = true;
 		sc->wa = a;
-		sc->until = hi + sc->m->margin;
+		sc->until = hi + margin;
 	} else {
 		if (a < sc->wa)
 			sc->wa = a;
-		if (hi + sc->m->margin > sc->until)
-			sc->until = hi + sc->m->margin;
+		if (hi + margin > sc->until)
+			sc->until = hi + margin;
 	}
 	while (st->nw && st->w[st->nw - 1].b >= sc->wa) {
 		if (st->w[st->nw - 1].a < sc->wa)
@@ -2013,7 +2033,7 @@ static void scr_pending_to_events(screen *sc)
 			lo = st->pend[i].tok;
 	st->npend = 0;
 	if (lo != SIZE_MAX)
-		scr_event(sc, lo, sc->k);
+		scr_event(sc, lo, sc->k, sc->m->margin);
 }
 
 /* Try the patterns of pending anchors that have read far enough (all of
@@ -2056,7 +2076,7 @@ static void scr_try(screen *sc, bool end)
 	}
 	st->npend = w;
 	if (event_lo != SIZE_MAX)
-		scr_event(sc, event_lo, sc->k ? sc->k - 1 : 0);
+		scr_event(sc, event_lo, sc->k ? sc->k - 1 : 0, m->margin);
 }
 
 static void scr_nb_put(screen *sc, const char *w, size_t len, bool space)
@@ -2069,14 +2089,44 @@ static void scr_nb_put(screen *sc, const char *w, size_t len, bool space)
 		sc->rc = pd_buf_put(&st->nb, w, len);
 }
 
-/* One token: w[0, len) normalised. */
+/* Can a term ending at trie node c, one word long, match a plain word
+ * whose original letters are orig[0, len)? Its case, a hashtag or handle
+ * it needs, or a rule no text meets may rule every one out (as case_ok
+ * and rules_ok would). */
+static bool scr_plain_may(const pd_matcher *m, uint32_t c, const char *orig,
+                          uint32_t len)
+{
+	uint32_t upper = 0, full = len >= 32 ? UINT32_MAX : (1u << len) - 1;
+	bool allcaps;
+
+	for (uint32_t q = 0; q < len && q < 32; q++)
+		if (orig[q] >= 'A' && orig[q] <= 'Z')
+			upper |= 1u << q;
+	allcaps = len > 1 && upper == full;
+	for (uint32_t j = 0; j < m->node_count[c]; j++) {
+		const cterm *t = &m->terms[m->node_terms[m->node_first[c] + j]];
+		uint32_t want, wnlet;
+		if (t->impossible || t->tag)
+			continue;
+		if (!t->src->exact_case || t->ntok != 1)
+			return true;
+		want = m->tcase[t->case_first];
+		wnlet = m->tcase[t->case_first + 1];
+		if (wnlet == len && (upper == want || (allcaps && (want & 1))))
+			return true;
+	}
+	return false;
+}
+
+/* One token: w[0, len) normalised; orig: its original bytes when it is
+ * a plain word of letters (else NULL). */
 static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
                       uint16_t flags, uint32_t leet1, uint8_t sep, uint8_t sepn,
-                      size_t cut)
+                      size_t cut, const char *orig)
 {
 	const pd_matcher *m = sc->m;
 	sstate *st = sc->st;
-	size_t k = sc->k, ev = SIZE_MAX;
+	size_t k = sc->k, ev = SIZE_MAX, evm = 0;
 	uint32_t id;
 	bool active = st->npend > 0;
 
@@ -2109,7 +2159,9 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 		if (segment(m, w, len, ends) > 0)
 			ev = ev < k ? ev : k;
 	}
-	/* The trie: terms that end here. */
+	if (ev != SIZE_MAX)
+		evm = m->margin; /* the new word may be any term's */
+	/* The trie: terms that end here, each with its own margin. */
 	{
 		uint32_t nn = 0;
 		if (id != NO_ID) {
@@ -2117,8 +2169,12 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 				uint32_t c = edge_get(m, sc->act_node[a], id);
 				if (c == NO_ID)
 					continue;
-				if (m->node_count[c] && sc->act_start[a] < ev)
-					ev = sc->act_start[a];
+				if (m->node_count[c]) {
+					if (sc->act_start[a] < ev)
+						ev = sc->act_start[a];
+					if (m->node_margin[c] > evm)
+						evm = m->node_margin[c];
+				}
 				if (nn < MAX_TERM_WORDS) {
 					sc->act_node[nn] = c;
 					sc->act_start[nn++] = sc->act_start[a];
@@ -2126,8 +2182,13 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 			}
 			uint32_t c = m->root[id];
 			if (c != NO_ID) {
-				if (m->node_count[c] && k < ev)
-					ev = k;
+				if (m->node_count[c] &&
+				    (!orig || scr_plain_may(m, c, orig, len))) {
+					if (k < ev)
+						ev = k;
+					if (m->node_margin[c] > evm)
+						evm = m->node_margin[c];
+				}
 				sc->act_node[nn] = c;
 				sc->act_start[nn++] = (uint32_t)k;
 			}
@@ -2166,7 +2227,7 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 	}
 	sc->k++;
 	if (ev != SIZE_MAX)
-		scr_event(sc, ev, k);
+		scr_event(sc, ev, k, evm);
 	if (st->npend)
 		scr_try(sc, false);
 	sc->pvalid = len < sizeof(sc->pwbuf);
@@ -2258,6 +2319,7 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 	char gap = 0;
 	int gapn = 0;
 	char lows[2][72], *low = lows[0];
+	unsigned lb = 0;
 	const unsigned char *sbyte = pd_norm_byte_classes();
 
 	memset(&sc, 0, sizeof(sc));
@@ -2273,28 +2335,69 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 		unsigned kind = sbyte[c] & (SB_LETTER | SB_DIGIT);
 		if (kind) {
 			size_t j = i, end = len - i > 65 ? i + 65 : len;
-			low = lows[sc.k & 1]; /* the previous token's stays */
-			unsigned char lc = kind == SB_LETTER ? 0x20 : 0;
+			unsigned kinds = 0, last = kind;
 			bool ok;
-			while (j < end && (sbyte[in[j]] &
-			                   (SB_LETTER | SB_DIGIT)) == kind) {
-				low[j - i] = (char)(in[j] | lc);
+			low = lows[lb ^= 1]; /* the previous token's stays */
+			while (j < end &&
+			       (last = sbyte[in[j]] & (SB_LETTER | SB_DIGIT))) {
+				low[j - i] =
+				        (char)(in[j] | 0x20); /* digits too */
+				kinds |= last;
 				j++;
 			}
-			ok = j - i <= 64;
-			for (size_t q = i + 2; ok && lc && q < j; q++)
-				ok = !(low[q - i] == low[q - i - 1] &&
-				       low[q - i] == low[q - i - 2]);
-			if (ok && scr_word_end(&sc, j, kind)) {
-				scr_close(&sc, i);
-				scr_token(&sc, low, (uint32_t)(j - i),
-				          kind == SB_LETTER ? (uint32_t)(j - i)
-				                            : 0,
-				          0, 0,
-				          sc.k == 0 && gapn == 0 ? 0
-				                                 : (uint8_t)gap,
-				          (uint8_t)(gapn > 255 ? 255 : gapn),
-				          i);
+			last = sbyte[in[j - 1]] & (SB_LETTER | SB_DIGIT);
+			ok = j - i <= 64 && scr_word_end(&sc, j, last);
+			if (ok && kinds == (SB_LETTER | SB_DIGIT)) {
+				/* letters and digits: the normaliser's pieces
+				 */
+				pd_norm_piece pc[PD_NORM_ALNUM_MAX];
+				size_t np =
+				        pd_norm_alnum(text + i, j - i, low, pc);
+				if (np)
+					scr_close(&sc, i);
+				for (size_t q = 0; q < np; q++)
+					scr_token(
+					        &sc, low + pc[q].off, pc[q].len,
+					        pc[q].nlet, pc[q].flags,
+					        pc[q].leet1,
+					        q ? 's'
+					        : sc.k == 0 && gapn == 0
+					                ? 0
+					                : (uint8_t)gap,
+					        q ? 0
+					          : (uint8_t)(gapn > 255
+					                              ? 255
+					                              : gapn),
+					        i,
+					        pc[q].nlet == pc[q].len &&
+					                        !(pc[q].flags &
+					                          PD_TOK_DISGUISED)
+					                ? text + i + pc[q].off
+					                : NULL);
+				ok = np > 0;
+			} else {
+				for (size_t q = i + 2;
+				     ok && kinds == SB_LETTER && q < j; q++)
+					ok = !(low[q - i] == low[q - i - 1] &&
+					       low[q - i] == low[q - i - 2]);
+				if (ok) {
+					scr_close(&sc, i);
+					scr_token(&sc, low, (uint32_t)(j - i),
+					          kind == SB_LETTER
+					                  ? (uint32_t)(j - i)
+					                  : 0,
+					          0, 0,
+					          sc.k == 0 && gapn == 0
+					                  ? 0
+					                  : (uint8_t)gap,
+					          (uint8_t)(gapn > 255 ? 255
+					                               : gapn),
+					          i,
+					          kind == SB_LETTER ? text + i
+					                            : NULL);
+				}
+			}
+			if (ok) {
 				gap = 0;
 				gapn = 0;
 				i = gs = j;
@@ -2339,7 +2442,7 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 				const char *w = n->text.ptr + tk->norm_off;
 				scr_token(&sc, w, tk->norm_len, tk->nlet,
 				          tk->flags, tk->leet1, tk->sep,
-				          tk->sepn, i);
+				          tk->sepn, i, NULL);
 			}
 			gap = 0;
 			gapn = 0;

@@ -262,6 +262,79 @@ static int32_t leet_letter(int32_t cp)
 	}
 }
 
+size_t pd_norm_alnum(const char *in, size_t n, char *out, pd_norm_piece *p)
+{
+	uint8_t letter[PD_NORM_ALNUM_MAX], leet[PD_NORM_ALNUM_MAX];
+	uint16_t flags = 0;
+	size_t np = 0, i;
+
+	if (n == 0 || n > PD_NORM_ALNUM_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (is_alpha(c))
+			letter[i] = c < 'a' ? 2 : 1; /* 2: upper case */
+		else if (is_digit(c))
+			letter[i] = 0;
+		else
+			return 0;
+		out[i] = (char)(letter[i] ? c | 0x20 : c);
+		leet[i] = 0;
+	}
+	/* end_token's leetspeak: a run of leet digits between letters */
+	for (i = 0; i < n;) {
+		size_t r = i;
+		tchar t = {.cls = 'D'};
+		while (r < n && !letter[r] && (t.cp = in[r], leetable(&t)))
+			r++;
+		if (r == i) {
+			i++;
+			continue;
+		}
+		if (i > 0 && letter[i - 1] && r < n && letter[r])
+			for (size_t q = i; q < r; q++) {
+				leet[q] = in[q] == '1' ? 2 : 1;
+				if (in[q] == '1')
+					flags |= PD_TOK_LEET1;
+				out[q] = (char)leet_letter(in[q]);
+				letter[q] = 1;
+			}
+		i = r;
+	}
+	/* a letter three times in a row: the general path reads it once */
+	for (i = 2; i < n; i++)
+		if (letter[i] && letter[i - 1] && letter[i - 2] &&
+		    out[i] == out[i - 1] && out[i] == out[i - 2] && !leet[i] &&
+		    !leet[i - 1] && !leet[i - 2])
+			return 0;
+	/* split where letters meet digits */
+	for (i = 0; i < n;) {
+		size_t r = i + 1;
+		pd_norm_piece *x = &p[np++];
+		while (r < n && !letter[r] == !letter[i])
+			r++;
+		x->off = (uint8_t)i;
+		x->len = (uint8_t)(r - i);
+		x->nlet = 0;
+		x->flags = flags;
+		x->upper = 0;
+		x->leet1 = 0;
+		for (size_t q = i; q < r; q++) {
+			if (leet[q])
+				x->flags |= PD_TOK_DISGUISED;
+			if (leet[q] == 2 && q - i < 32)
+				x->leet1 |= 1u << (q - i);
+			if (letter[q]) {
+				if (letter[q] == 2 && x->nlet < 32)
+					x->upper |= 1u << x->nlet;
+				x->nlet++;
+			}
+		}
+		i = r;
+	}
+	return np;
+}
+
 /* End the token being built: leetspeak, splitting, emission. */
 static void end_token(ncx *x)
 {

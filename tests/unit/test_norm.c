@@ -1002,6 +1002,108 @@ static void test_norm_separator_recorded(void **state)
 	assert_int_equal(n->tok[7].sep, '\n');
 }
 
+/* pd_norm_alnum is the general path's ASCII case, kept for speed: on
+ * fixed and generated words of letters and digits it must give the
+ * tokens pd_norm_run gives, field for field. */
+static void check_alnum(pd_norm *n, const char *word)
+{
+	char out[PD_NORM_ALNUM_MAX];
+	pd_norm_piece pc[PD_NORM_ALNUM_MAX];
+	size_t len = strlen(word), np = pd_norm_alnum(word, len, out, pc);
+
+	run(n, word, 0);
+	if (np == 0) {
+		/* only a letter three times in a row takes the general path */
+		bool triple = false;
+		for (size_t i = 2; i < len; i++)
+			triple |= ((word[i] | 0x20) >= 'a' &&
+			           (word[i] | 0x20) <= 'z' &&
+			           (word[i] | 0x20) == (word[i - 1] | 0x20) &&
+			           (word[i] | 0x20) == (word[i - 2] | 0x20));
+		if (!triple)
+			fail_msg("'%s': no pieces", word);
+		return;
+	}
+	if (n->ntok != np)
+		fail_msg("'%s': %zu pieces, pd_norm_run %zu tokens", word, np,
+		         n->ntok);
+	for (size_t k = 0; k < np; k++) {
+		const pd_token *t = &n->tok[k];
+		if (t->norm_len != pc[k].len ||
+		    memcmp(n->text.ptr + t->norm_off, out + pc[k].off,
+		           pc[k].len) != 0 ||
+		    t->orig_off != pc[k].off ||
+		    t->orig_end != (uint32_t)pc[k].off + pc[k].len ||
+		    t->nlet != pc[k].nlet || t->flags != pc[k].flags ||
+		    t->upper != pc[k].upper || t->leet1 != pc[k].leet1 ||
+		    (k > 0 && (t->sep != 's' || t->sepn != 0)))
+			fail_msg("'%s': piece %zu '%.*s' (nlet %u flags %u "
+			         "upper "
+			         "%x leet1 %x) vs token '%.*s' (nlet %u flags "
+			         "%u upper %x leet1 %x sep %c)",
+			         word, k, (int)pc[k].len, out + pc[k].off,
+			         pc[k].nlet, pc[k].flags, pc[k].upper,
+			         pc[k].leet1, (int)t->norm_len,
+			         n->text.ptr + t->norm_off, t->nlet, t->flags,
+			         t->upper, t->leet1, t->sep ? t->sep : '0');
+	}
+}
+
+static void test_norm_alnum_is_the_general_path(void **state)
+{
+	static const char *const fixed[] = {
+	        "L4b0ur",
+	        "labour2026",
+	        "i18n",
+	        "a1b",
+	        "1ab",
+	        "ab1",
+	        "Libera1",
+	        "L4b0ur26",
+	        "aaa1",
+	        "a1a1a",
+	        "ebb35ed7110d1a29061dfb4ccb9038645b20d7f4",
+	        "T0r1es",
+	        "R3f0rm2024UK",
+	        "x11",
+	        "0o0",
+	        "AAA",
+	        "4a",
+	        "a4",
+	        "a44b",
+	        "a42b",
+	        "a0000000000b"};
+	static const char alphabet[] = "aAbBlLoOeEsStTrRuU0134572869";
+	unsigned long long r = 0x2545F4914F6CDD1DULL;
+	pd_norm *n = *state;
+	char word[PD_NORM_ALNUM_MAX + 1];
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		check_alnum(n, fixed[i]);
+	for (int i = 0; i < 20000; i++) {
+		size_t len;
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		len = 1 + (size_t)(r % (i % 10 ? 12 : PD_NORM_ALNUM_MAX));
+		for (size_t k = 0; k < len; k++) {
+			r ^= r << 13;
+			r ^= r >> 7;
+			r ^= r << 17;
+			word[k] = alphabet[(r >> 20) % (sizeof(alphabet) - 1)];
+		}
+		word[len] = '\0';
+		check_alnum(n, word);
+	}
+	/* not letters and digits only: the general path */
+	{
+		char out[8];
+		pd_norm_piece pc[8];
+		assert_int_equal(pd_norm_alnum("a-b", 3, out, pc), 0);
+		assert_int_equal(pd_norm_alnum("", 0, out, pc), 0);
+	}
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, norm_setup, norm_teardown)
 
 int main(void)
@@ -1048,6 +1150,7 @@ int main(void)
 	        T(test_norm_upper_case_masks),
 	        T(test_norm_disguised_only_for_disguises),
 	        T(test_norm_separator_recorded),
+	        T(test_norm_alnum_is_the_general_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
