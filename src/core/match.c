@@ -128,6 +128,11 @@ struct pd_matcher {
 	uint32_t max_words;    /* words in the longest term */
 	uint32_t margin;       /* tokens a window keeps around what it holds */
 	uint16_t *node_margin; /* per trie node: the margin its terms need */
+	/* Every way a known word of 6+ letters splits in two, by the hashes
+	 * of its halves: two neighbours are worth joining only if they are
+	 * one of those (pair_key), one memory read a pair. */
+	uint64_t *pair_bloom;
+	size_t pair_cells;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -197,13 +202,30 @@ static inline uint64_t hash_bytes(const char *s, size_t n)
  * check is one memory read. */
 static inline bool bloom_has(const uint64_t *b, size_t cells, uint64_t h)
 {
-	uint64_t cell = b[(h >> 12) % cells];
+	uint64_t cell = b[(h >> 12) & (cells - 1)]; /* cells: a power of 2 */
 	return (cell >> (h & 63) & 1) && (cell >> ((h >> 6) & 63) & 1);
 }
 
 static inline void bloom_add(uint64_t *b, size_t cells, uint64_t h)
 {
-	b[(h >> 12) % cells] |= 1ULL << (h & 63) | 1ULL << ((h >> 6) & 63);
+	b[(h >> 12) & (cells - 1)] |=
+	        1ULL << (h & 63) | 1ULL << ((h >> 6) & 63);
+}
+
+static bool ascii_letters(const char *w, size_t len)
+{
+	for (size_t k = 0; k < len; k++)
+		if (w[k] < 'a' || w[k] > 'z')
+			return false;
+	return true;
+}
+
+/* The key of two neighbours in pair_bloom, from their hashes. */
+static inline uint64_t pair_key(uint64_t ha, uint64_t hb)
+{
+	uint64_t h =
+	        (ha ^ (hb * 0xD6E8FEB86659FD93ULL)) * 0xC2B2AE3D27D4EB4FULL;
+	return h ^ (h >> 32);
 }
 
 /* memcmp(a, b, n) == 0 for the short strings words are, without a call. */
@@ -898,9 +920,45 @@ static pd_rc index_patterns(pd_matcher *m)
 /* What the fast path needs to know: whether it can be used, and how many
  * tokens around a place a window must keep (the longest term, its
  * context and its exceptions). */
+static pd_rc build_pairs(pd_matcher *m)
+{
+	size_t keys = 0, bits = 1u << 12;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < m->vcap; i++) {
+			const vslot *v = &m->vocab[i];
+			const char *w = m->wtext.ptr + v->off;
+			if (!v->h || v->len < 6 || v->len >= 64 ||
+			    !ascii_letters(w, v->len))
+				continue;
+			for (uint32_t k = 1; k < v->len; k++) {
+				if (pass == 0) {
+					keys++;
+					continue;
+				}
+				bloom_add(m->pair_bloom, m->pair_cells,
+				          pair_key(hash_bytes(w, k),
+				                   hash_bytes(w + k,
+				                              v->len - k)));
+			}
+		}
+		if (pass == 0) {
+			while (bits < keys * 16)
+				bits *= 2;
+			m->pair_cells = bits / 64;
+			m->pair_bloom =
+			        pd_calloc(m->pair_cells, sizeof(uint64_t));
+			if (!m->pair_bloom)
+				return pd_error_set(PD_ENOMEM, "out of memory");
+		}
+	}
+	return PD_OK;
+}
+
 static pd_rc screen_setup(pd_matcher *m)
 {
 	uint32_t reach = 0, *tmargin;
+	pd_rc rc;
 
 	m->root = pd_calloc(m->nwords + 1, sizeof(uint32_t));
 	m->node_margin = pd_calloc(m->nnodes + 1, sizeof(uint16_t));
@@ -912,6 +970,10 @@ static pd_rc screen_setup(pd_matcher *m)
 	for (size_t w = 0; w < m->nwords; w++)
 		m->root[w] = edge_get(m, 0, (uint32_t)w);
 
+	if ((rc = build_pairs(m)) < 0) {
+		pd_free(tmargin);
+		return rc;
+	}
 	m->screen = m->nac == 0;
 	for (size_t p = 0; p < m->npats; p++)
 		if (m->unanchored[p] || pd_regex_lookbehind(m->pats[p].re) > 1)
@@ -1065,6 +1127,7 @@ void pd_matcher_free(pd_matcher *m)
 	pd_free(m->node_terms);
 	pd_free(m->root);
 	pd_free(m->node_margin);
+	pd_free(m->pair_bloom);
 	pd_free(m->terms);
 	pd_free(m->seq);
 	pd_free(m->tcase);
@@ -1535,14 +1598,6 @@ static uint32_t lookup_word(const pd_matcher *m, const char *w, size_t len,
 	return NO_ID;
 }
 
-static bool ascii_letters(const char *w, size_t len)
-{
-	for (size_t k = 0; k < len; k++)
-		if (w[k] < 'a' || w[k] > 'z')
-			return false;
-	return true;
-}
-
 static pd_rc vt_push(pd_scan *s, vtok v)
 {
 	pd_rc rc = GROW(*(vtok **)&s->vt, s->capvt, s->nvt + 1);
@@ -1595,18 +1650,25 @@ static int segment(const pd_matcher *m, const char *w, size_t len,
  * "Con servatives"), or NO_ID. Only across one joining character (a space
  * when one of them is short), only letters, 6 or more in all: the join
  * Bloom filter holds those words, so most pairs end at one memory read. */
+static inline bool join_could(size_t na, size_t nleta, size_t nb, size_t nletb,
+                              uint8_t sep, uint8_t sepn)
+{
+	bool joiner = sepn == 1 &&
+	              (sep == '.' || sep == '_' || sep == '*' || sep == '-' ||
+	               (sep == ' ' && (na <= 4 || nb <= 4)));
+
+	return joiner && na + nb >= 6 && na + nb < 64 && nleta == na &&
+	       nletb == nb;
+}
+
 static uint32_t join_id(const pd_matcher *m, const char *a, size_t na,
                         size_t nleta, const char *b, size_t nb, size_t nletb,
                         uint8_t sep, uint8_t sepn)
 {
 	char j[64];
 	uint64_t h;
-	bool joiner = sepn == 1 &&
-	              (sep == '.' || sep == '_' || sep == '*' || sep == '-' ||
-	               (sep == ' ' && (na <= 4 || nb <= 4)));
 
-	if (!joiner || na + nb < 6 || na + nb >= sizeof(j) || nleta != na ||
-	    nletb != nb)
+	if (!join_could(na, nleta, nb, nletb, sep, sepn))
 		return NO_ID;
 	memcpy(j, a, na);
 	memcpy(j + na, b, nb);
@@ -1965,6 +2027,7 @@ typedef struct {
 	const char *pw;            /* the previous token (if short) */
 	char pwbuf[64];            /* ... kept here across a scratch run */
 	uint32_t plen, pnlet, pid; /* ... its length, letters, id */
+	uint64_t ph;               /* ... its hash */
 	bool pvalid;
 	uint32_t act_node[MAX_TERM_WORDS + 1], act_start[MAX_TERM_WORDS + 1];
 	uint32_t nact;
@@ -2127,17 +2190,22 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 	const pd_matcher *m = sc->m;
 	sstate *st = sc->st;
 	size_t k = sc->k, ev = SIZE_MAX, evm = 0;
+	uint64_t h;
 	uint32_t id;
 	bool active = st->npend > 0;
 
 	st->cut[k % SCR_RING] = cut;
+	h = hash_bytes(w, len);
 	if (flags & (PD_TOK_WILD | PD_TOK_LEET1))
 		id = lookup_word(m, w, len, flags, leet1);
 	else
-		id = vocab_find(m, w, len);
+		id = vocab_find_h(m, h, w, len);
 	if (sc->pvalid) {
 		/* the checks build_vtoks makes on two neighbours */
-		if (join_id(m, sc->pw, sc->plen, sc->pnlet, w, len, nlet, sep,
+		if (join_could(sc->plen, sc->pnlet, len, nlet, sep, sepn) &&
+		    bloom_has(m->pair_bloom, m->pair_cells,
+		              pair_key(sc->ph, h)) &&
+		    join_id(m, sc->pw, sc->plen, sc->pnlet, w, len, nlet, sep,
 		            sepn) != NO_ID)
 			ev = k - 1;
 		if (sep == 's' && len == 1 && nlet == 0 && sc->pid == NO_ID &&
@@ -2236,6 +2304,7 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 		sc->plen = len;
 		sc->pnlet = nlet;
 		sc->pid = id;
+		sc->ph = h;
 	}
 }
 
@@ -2309,6 +2378,75 @@ static char scr_gap_class(unsigned char c)
 	}
 }
 
+/* Eight bytes of text at a time, first byte lowest: 0x80 in each byte
+ * that is an ASCII letter or digit, and in *digits each digit. */
+#define SWAR_ONES 0x0101010101010101ULL
+#define SWAR_HIGH 0x8080808080808080ULL
+static inline uint64_t swar_alnum(uint64_t x, uint64_t *digits)
+{
+	uint64_t v = x & ~SWAR_HIGH, l = v | (SWAR_ONES * 0x20);
+	uint64_t let = (l + SWAR_ONES * (0x80 - 'a')) &
+	               ~(l + SWAR_ONES * (0x7F - 'z'));
+	uint64_t dig = (v + SWAR_ONES * (0x80 - '0')) &
+	               ~(v + SWAR_ONES * (0x7F - '9'));
+
+	*digits = dig & ~x & SWAR_HIGH;
+	return (let | dig) & ~x & SWAR_HIGH;
+}
+
+static inline uint64_t load8(const unsigned char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+/* The word of ASCII letters and digits at in[i] (in[i] is one): where it
+ * ends, or later than i + 64 when it is longer than that. Its bytes go to
+ * low (lower-cased: digits stay as they are; up to 8 bytes past the end
+ * are written, so low holds SCR_WORD_BUF), and *kinds gets SB_LETTER
+ * and/or SB_DIGIT. */
+#define SCR_WORD_BUF 80
+static size_t scr_word(const unsigned char *in, size_t len, size_t i, char *low,
+                       unsigned *kinds)
+{
+	size_t j = i;
+
+	while (len - j >= 8 && j - i <= 64) {
+		uint64_t x = load8(in + j), dig, al = swar_alnum(x, &dig);
+		uint64_t lx = x | (SWAR_ONES * 0x20), stop = ~al & SWAR_HIGH;
+		size_t n = stop ? (size_t)__builtin_ctzll(stop) >> 3 : 8;
+		uint64_t keep = n == 8 ? ~0ULL : (1ULL << (8 * n)) - 1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		lx = __builtin_bswap64(lx);
+#endif
+		memcpy(low + (j - i), &lx, 8);
+		if (dig & keep)
+			*kinds |= SB_DIGIT;
+		if (al & ~dig & keep)
+			*kinds |= SB_LETTER;
+		j += n;
+		if (n < 8)
+			return j;
+	}
+	while (j < len && j - i <= 64) {
+		unsigned char c = in[j];
+		unsigned k = (c >= '0' && c <= '9') ? SB_DIGIT
+		             : ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+		                     ? SB_LETTER
+		                     : 0;
+		if (!k)
+			break;
+		low[j - i] = (char)(c | 0x20);
+		*kinds |= k;
+		j++;
+	}
+	return j;
+}
+
 /* Screen text[0, len): the windows where the full pipeline must run. */
 static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
                          size_t len)
@@ -2318,7 +2456,7 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 	size_t i = 0, gs = 0;
 	char gap = 0;
 	int gapn = 0;
-	char lows[2][72], *low = lows[0];
+	char lows[2][SCR_WORD_BUF], *low = lows[0];
 	unsigned lb = 0;
 	const unsigned char *sbyte = pd_norm_byte_classes();
 
@@ -2334,17 +2472,11 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 		unsigned char c = in[i];
 		unsigned kind = sbyte[c] & (SB_LETTER | SB_DIGIT);
 		if (kind) {
-			size_t j = i, end = len - i > 65 ? i + 65 : len;
-			unsigned kinds = 0, last = kind;
+			unsigned kinds = 0, last;
 			bool ok;
+			size_t j;
 			low = lows[lb ^= 1]; /* the previous token's stays */
-			while (j < end &&
-			       (last = sbyte[in[j]] & (SB_LETTER | SB_DIGIT))) {
-				low[j - i] =
-				        (char)(in[j] | 0x20); /* digits too */
-				kinds |= last;
-				j++;
-			}
+			j = scr_word(in, len, i, low, &kinds);
 			last = sbyte[in[j - 1]] & (SB_LETTER | SB_DIGIT);
 			ok = j - i <= 64 && scr_word_end(&sc, j, last);
 			if (ok && kinds == (SB_LETTER | SB_DIGIT)) {

@@ -264,72 +264,86 @@ static int32_t leet_letter(int32_t cp)
 
 size_t pd_norm_alnum(const char *in, size_t n, char *out, pd_norm_piece *p)
 {
-	uint8_t letter[PD_NORM_ALNUM_MAX], leet[PD_NORM_ALNUM_MAX];
+	/* per byte: 1 lower-case letter, 2 upper-case, 4 digit, 8 a leet
+	 * digit (with 4) */
+	static const uint8_t cl[128] = {
+	        ['0'] = 12, ['1'] = 12, ['2'] = 4,  ['3'] = 12, ['4'] = 12,
+	        ['5'] = 12, ['6'] = 4,  ['7'] = 12, ['8'] = 4,  ['9'] = 4,
+	        ['A'] = 2,  ['B'] = 2,  ['C'] = 2,  ['D'] = 2,  ['E'] = 2,
+	        ['F'] = 2,  ['G'] = 2,  ['H'] = 2,  ['I'] = 2,  ['J'] = 2,
+	        ['K'] = 2,  ['L'] = 2,  ['M'] = 2,  ['N'] = 2,  ['O'] = 2,
+	        ['P'] = 2,  ['Q'] = 2,  ['R'] = 2,  ['S'] = 2,  ['T'] = 2,
+	        ['U'] = 2,  ['V'] = 2,  ['W'] = 2,  ['X'] = 2,  ['Y'] = 2,
+	        ['Z'] = 2,  ['a'] = 1,  ['b'] = 1,  ['c'] = 1,  ['d'] = 1,
+	        ['e'] = 1,  ['f'] = 1,  ['g'] = 1,  ['h'] = 1,  ['i'] = 1,
+	        ['j'] = 1,  ['k'] = 1,  ['l'] = 1,  ['m'] = 1,  ['n'] = 1,
+	        ['o'] = 1,  ['p'] = 1,  ['q'] = 1,  ['r'] = 1,  ['s'] = 1,
+	        ['t'] = 1,  ['u'] = 1,  ['v'] = 1,  ['w'] = 1,  ['x'] = 1,
+	        ['y'] = 1,  ['z'] = 1};
+	uint8_t c[PD_NORM_ALNUM_MAX]; /* cl, then 1/2 for leet letters too */
+	uint8_t leet[PD_NORM_ALNUM_MAX];
 	uint16_t flags = 0;
 	size_t np = 0, i;
+	unsigned all = 0;
 
 	if (n == 0 || n > PD_NORM_ALNUM_MAX)
 		return 0;
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)in[i];
-		if (is_alpha(c))
-			letter[i] = c < 'a' ? 2 : 1; /* 2: upper case */
-		else if (is_digit(c))
-			letter[i] = 0;
-		else
+		unsigned char b = (unsigned char)in[i];
+		if (b >= 128 || !cl[b])
 			return 0;
-		out[i] = (char)(letter[i] ? c | 0x20 : c);
+		c[i] = cl[b];
+		all |= c[i];
+		out[i] = (char)(c[i] & 3 ? b | 0x20 : b);
 		leet[i] = 0;
 	}
 	/* end_token's leetspeak: a run of leet digits between letters */
-	for (i = 0; i < n;) {
-		size_t r = i;
-		tchar t = {.cls = 'D'};
-		while (r < n && !letter[r] && (t.cp = in[r], leetable(&t)))
-			r++;
-		if (r == i) {
-			i++;
-			continue;
+	if ((all & 8) && (all & 3))
+		for (i = 1; i + 1 < n; i++) {
+			size_t r = i;
+			if (!(c[i] & 8) || !(c[i - 1] & 3))
+				continue;
+			while (r < n && (c[r] & 8))
+				r++;
+			if (r < n && (c[r] & 3))
+				for (size_t q = i; q < r; q++) {
+					tchar t = {.cp = in[q]};
+					leet[q] = in[q] == '1' ? 2 : 1;
+					out[q] = (char)leet_letter(t.cp);
+					c[q] = 1;
+				}
+			i = r;
 		}
-		if (i > 0 && letter[i - 1] && r < n && letter[r])
-			for (size_t q = i; q < r; q++) {
-				leet[q] = in[q] == '1' ? 2 : 1;
-				if (in[q] == '1')
-					flags |= PD_TOK_LEET1;
-				out[q] = (char)leet_letter(in[q]);
-				letter[q] = 1;
-			}
-		i = r;
-	}
+	for (i = 0; i < n; i++)
+		if (leet[i] == 2)
+			flags |= PD_TOK_LEET1;
 	/* a letter three times in a row: the general path reads it once */
 	for (i = 2; i < n; i++)
-		if (letter[i] && letter[i - 1] && letter[i - 2] &&
-		    out[i] == out[i - 1] && out[i] == out[i - 2] && !leet[i] &&
-		    !leet[i - 1] && !leet[i - 2])
+		if (out[i] == out[i - 1] && out[i] == out[i - 2] &&
+		    (c[i] & 3) && !leet[i] && !leet[i - 1] && !leet[i - 2])
 			return 0;
 	/* split where letters meet digits */
 	for (i = 0; i < n;) {
 		size_t r = i + 1;
 		pd_norm_piece *x = &p[np++];
-		while (r < n && !letter[r] == !letter[i])
+		bool letters = (c[i] & 3) != 0;
+		while (r < n && ((c[r] & 3) != 0) == letters)
 			r++;
 		x->off = (uint8_t)i;
 		x->len = (uint8_t)(r - i);
-		x->nlet = 0;
+		x->nlet = letters ? (uint16_t)(r - i) : 0;
 		x->flags = flags;
 		x->upper = 0;
 		x->leet1 = 0;
-		for (size_t q = i; q < r; q++) {
-			if (leet[q])
-				x->flags |= PD_TOK_DISGUISED;
-			if (leet[q] == 2 && q - i < 32)
-				x->leet1 |= 1u << (q - i);
-			if (letter[q]) {
-				if (letter[q] == 2 && x->nlet < 32)
-					x->upper |= 1u << x->nlet;
-				x->nlet++;
+		if (letters)
+			for (size_t q = i; q < r; q++) {
+				if (leet[q])
+					x->flags |= PD_TOK_DISGUISED;
+				if (leet[q] == 2 && q - i < 32)
+					x->leet1 |= 1u << (q - i);
+				if (c[q] == 2 && q - i < 32)
+					x->upper |= 1u << (q - i);
 			}
-		}
 		i = r;
 	}
 	return np;
