@@ -943,7 +943,7 @@ static pd_rc build_pairs(pd_matcher *m)
 			}
 		}
 		if (pass == 0) {
-			while (bits < keys * 16)
+			while (bits < keys * 8)
 				bits *= 2;
 			m->pair_cells = bits / 64;
 			m->pair_bloom =
