@@ -120,8 +120,9 @@ struct pd_matcher {
 	size_t natrie, capatrie;
 	uint32_t *alink_pat, *alink_next; /* chains of patterns per anchor */
 	size_t nalink, capalink, capalink2;
-	bool *unanchored;         /* per pattern: runs over the whole text */
-	uint8_t aprefix[27 * 27]; /* first two letters of some anchor */
+	bool *unanchored; /* per pattern: runs over the whole text */
+	uint8_t aprefix[27 * 27 * 27]; /* first three letters of an anchor
+	                                  (27: the word ends, or not a-z) */
 
 	/* The fast path (see "Screening" below). */
 	bool screen;           /* usable with these lexicons */
@@ -133,6 +134,10 @@ struct pd_matcher {
 	 * one of those (pair_key), one memory read a pair. */
 	uint64_t *pair_bloom;
 	size_t pair_cells;
+	/* The words of terms (trie edges) only: the screen looks a word up
+	 * only if it may be one; words only of context or exceptions need
+	 * no id there. */
+	uint64_t *term_bloom; /* VOCAB_BLOOM_BITS */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -858,6 +863,20 @@ static uint32_t anode_new(pd_matcher *m)
 	return (uint32_t)m->natrie++;
 }
 
+/* Can an anchor begin the normalised word s[0, len)? (Anchors have two
+ * letters or more.) */
+static inline bool anchor_may(const pd_matcher *m, const char *s, size_t len)
+{
+	int c0, c1, c2;
+
+	if (!m->natrie || len < 2)
+		return false;
+	c0 = s[0] >= 'a' && s[0] <= 'z' ? s[0] - 'a' : 26;
+	c1 = s[1] >= 'a' && s[1] <= 'z' ? s[1] - 'a' : 26;
+	c2 = len > 2 && s[2] >= 'a' && s[2] <= 'z' ? s[2] - 'a' : 26;
+	return m->aprefix[(c0 * 27 + c1) * 27 + c2] != 0;
+}
+
 static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat)
 {
 	uint32_t node = 0;
@@ -865,7 +884,12 @@ static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat)
 	if (len >= 2) {
 		int c0 = w[0] >= 'a' && w[0] <= 'z' ? w[0] - 'a' : 26;
 		int c1 = w[1] >= 'a' && w[1] <= 'z' ? w[1] - 'a' : 26;
-		m->aprefix[c0 * 27 + c1] = 1;
+		int c2 = len < 3                      ? -1
+		         : w[2] >= 'a' && w[2] <= 'z' ? w[2] - 'a'
+		                                      : 26;
+		for (int k = 0; k < 27; k++)
+			if (c2 < 0 || k == c2)
+				m->aprefix[(c0 * 27 + c1) * 27 + k] = 1;
 	}
 	if (m->natrie == 0 && anode_new(m) == NO_ID)
 		return pd_error_set(PD_ENOMEM, "out of memory");
@@ -955,6 +979,26 @@ static pd_rc build_pairs(pd_matcher *m)
 	return PD_OK;
 }
 
+static pd_rc build_term_bloom(pd_matcher *m)
+{
+	bool *in_term = pd_calloc(m->nwords + 1, sizeof(bool));
+
+	m->term_bloom = pd_calloc(VOCAB_BLOOM_BITS / 64, sizeof(uint64_t));
+	if (!in_term || !m->term_bloom) {
+		pd_free(in_term);
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < m->ecap; i++)
+		if (m->edges[i].key)
+			in_term[(uint32_t)m->edges[i].key] = true;
+	for (size_t i = 0; i < m->vcap; i++)
+		if (m->vocab[i].h && in_term[m->vocab[i].id])
+			bloom_add(m->term_bloom, VOCAB_BLOOM_BITS / 64,
+			          m->vocab[i].h);
+	pd_free(in_term);
+	return PD_OK;
+}
+
 static pd_rc screen_setup(pd_matcher *m)
 {
 	uint32_t reach = 0, *tmargin;
@@ -970,7 +1014,7 @@ static pd_rc screen_setup(pd_matcher *m)
 	for (size_t w = 0; w < m->nwords; w++)
 		m->root[w] = edge_get(m, 0, (uint32_t)w);
 
-	if ((rc = build_pairs(m)) < 0) {
+	if ((rc = build_pairs(m)) < 0 || (rc = build_term_bloom(m)) < 0) {
 		pd_free(tmargin);
 		return rc;
 	}
@@ -1128,6 +1172,7 @@ void pd_matcher_free(pd_matcher *m)
 	pd_free(m->root);
 	pd_free(m->node_margin);
 	pd_free(m->pair_bloom);
+	pd_free(m->term_bloom);
 	pd_free(m->terms);
 	pd_free(m->seq);
 	pd_free(m->tcase);
@@ -1447,10 +1492,7 @@ static pd_rc scan_patterns(scanctx *c)
 		const pd_token *t = &n->tok[i];
 		const char *s = n->text.ptr + t->norm_off;
 		uint32_t node = 0;
-		if (t->norm_len < 2 ||
-		    !m->aprefix[(s[0] >= 'a' && s[0] <= 'z' ? s[0] - 'a' : 26) *
-		                        27 +
-		                (s[1] >= 'a' && s[1] <= 'z' ? s[1] - 'a' : 26)])
+		if (!anchor_may(m, s, t->norm_len))
 			continue; /* no anchor starts so */
 		for (uint32_t k = 0; k < t->norm_len; k++) {
 			int ch = s[k] >= 'a' && s[k] <= 'z' ? s[k] - 'a' : 26;
@@ -2198,8 +2240,10 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 	h = hash_bytes(w, len);
 	if (flags & (PD_TOK_WILD | PD_TOK_LEET1))
 		id = lookup_word(m, w, len, flags, leet1);
-	else
+	else if (bloom_has(m->term_bloom, VOCAB_BLOOM_BITS / 64, h))
 		id = vocab_find_h(m, h, w, len);
+	else
+		id = NO_ID; /* no term's word (see term_bloom) */
 	if (sc->pvalid) {
 		/* the checks build_vtoks makes on two neighbours */
 		if (join_could(sc->plen, sc->pnlet, len, nlet, sep, sepn) &&
@@ -2266,9 +2310,7 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 	/* Normalised text for pending anchors, and new anchors. */
 	if (active)
 		scr_nb_put(sc, w, len, true);
-	if (m->natrie && len >= 2 &&
-	    m->aprefix[(w[0] >= 'a' && w[0] <= 'z' ? w[0] - 'a' : 26) * 27 +
-	               (w[1] >= 'a' && w[1] <= 'z' ? w[1] - 'a' : 26)]) {
+	if (anchor_may(m, w, len)) {
 		uint32_t node = 0;
 		for (uint32_t q = 0; q < len && sc->rc == PD_OK; q++) {
 			int ch = w[q] >= 'a' && w[q] <= 'z' ? w[q] - 'a' : 26;
