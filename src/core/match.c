@@ -2201,23 +2201,17 @@ static void scr_nb_put(screen *sc, const char *w, size_t len, bool space)
 static bool scr_plain_may(const pd_matcher *m, uint32_t c, const char *orig,
                           uint32_t len)
 {
-	uint32_t upper = 0, full = len >= 32 ? UINT32_MAX : (1u << len) - 1;
-	bool allcaps;
+	vtok v = {.nlet = (uint16_t)(len < UINT16_MAX ? len : UINT16_MAX)};
 
 	for (uint32_t q = 0; q < len && q < 32; q++)
 		if (orig[q] >= 'A' && orig[q] <= 'Z')
-			upper |= 1u << q;
-	allcaps = len > 1 && upper == full;
+			v.upper |= 1u << q;
 	for (uint32_t j = 0; j < m->node_count[c]; j++) {
 		const cterm *t = &m->terms[m->node_terms[m->node_first[c] + j]];
-		uint32_t want, wnlet;
 		if (t->impossible || t->tag)
 			continue;
-		if (!t->src->exact_case || t->ntok != 1)
-			return true;
-		want = m->tcase[t->case_first];
-		wnlet = m->tcase[t->case_first + 1];
-		if (wnlet == len && (upper == want || (allcaps && (want & 1))))
+		if (!t->src->exact_case || t->ntok != 1 ||
+		    case_ok(m, t, &v, 0, false, 0))
 			return true;
 	}
 	return false;
@@ -2452,8 +2446,8 @@ static inline uint64_t load8(const unsigned char *p)
  * are written, so low holds SCR_WORD_BUF), and *kinds gets SB_LETTER
  * and/or SB_DIGIT. */
 #define SCR_WORD_BUF 80
-static size_t scr_word(const unsigned char *in, size_t len, size_t i, char *low,
-                       unsigned *kinds)
+static size_t scr_word(const unsigned char *cls, const unsigned char *in,
+                       size_t len, size_t i, char *low, unsigned *kinds)
 {
 	size_t j = i;
 
@@ -2475,14 +2469,10 @@ static size_t scr_word(const unsigned char *in, size_t len, size_t i, char *low,
 			return j;
 	}
 	while (j < len && j - i <= 64) {
-		unsigned char c = in[j];
-		unsigned k = (c >= '0' && c <= '9') ? SB_DIGIT
-		             : ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
-		                     ? SB_LETTER
-		                     : 0;
+		unsigned k = cls[in[j]] & (SB_LETTER | SB_DIGIT);
 		if (!k)
 			break;
-		low[j - i] = (char)(c | 0x20);
+		low[j - i] = (char)(in[j] | 0x20);
 		*kinds |= k;
 		j++;
 	}
@@ -2518,7 +2508,10 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 			bool ok;
 			size_t j;
 			low = lows[lb ^= 1]; /* the previous token's stays */
-			j = scr_word(in, len, i, low, &kinds);
+			/* the separator before it, as the normaliser counts */
+			uint8_t sep = sc.k == 0 && gapn == 0 ? 0 : (uint8_t)gap;
+			uint8_t sepn = (uint8_t)(gapn > 255 ? 255 : gapn);
+			j = scr_word(sbyte, in, len, i, low, &kinds);
 			last = sbyte[in[j - 1]] & (SB_LETTER | SB_DIGIT);
 			ok = j - i <= 64 && scr_word_end(&sc, j, last);
 			if (ok && kinds == (SB_LETTER | SB_DIGIT)) {
@@ -2533,16 +2526,8 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 					scr_token(
 					        &sc, low + pc[q].off, pc[q].len,
 					        pc[q].nlet, pc[q].flags,
-					        pc[q].leet1,
-					        q ? 's'
-					        : sc.k == 0 && gapn == 0
-					                ? 0
-					                : (uint8_t)gap,
-					        q ? 0
-					          : (uint8_t)(gapn > 255
-					                              ? 255
-					                              : gapn),
-					        i,
+					        pc[q].leet1, q ? 's' : sep,
+					        q ? 0 : sepn, i,
 					        pc[q].nlet == pc[q].len &&
 					                        !(pc[q].flags &
 					                          PD_TOK_DISGUISED)
@@ -2560,13 +2545,7 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 					          kind == SB_LETTER
 					                  ? (uint32_t)(j - i)
 					                  : 0,
-					          0, 0,
-					          sc.k == 0 && gapn == 0
-					                  ? 0
-					                  : (uint8_t)gap,
-					          (uint8_t)(gapn > 255 ? 255
-					                               : gapn),
-					          i,
+					          0, 0, sep, sepn, i,
 					          kind == SB_LETTER ? text + i
 					                            : NULL);
 				}

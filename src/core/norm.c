@@ -307,9 +307,8 @@ size_t pd_norm_alnum(const char *in, size_t n, char *out, pd_norm_piece *p)
 				r++;
 			if (r < n && (c[r] & 3))
 				for (size_t q = i; q < r; q++) {
-					tchar t = {.cp = in[q]};
 					leet[q] = in[q] == '1' ? 2 : 1;
-					out[q] = (char)leet_letter(t.cp);
+					out[q] = (char)leet_letter(in[q]);
 					c[q] = 1;
 				}
 			i = r;
