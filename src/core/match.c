@@ -116,10 +116,13 @@ struct pd_matcher {
 	struct anode {
 		uint32_t next[27]; /* a-z, and 26 for any other byte */
 		uint32_t first;    /* first (pattern+1) ending here, chained */
+		bool prefix;       /* one of them is a prefix anchor */
 	} * atrie;
 	size_t natrie, capatrie;
 	uint32_t *alink_pat, *alink_next; /* chains of patterns per anchor */
-	size_t nalink, capalink, capalink2;
+	bool *alink_whole; /* the anchor is a whole word (see pattern_anchors)
+	                    */
+	size_t nalink, capalink, capalink2, capalink3;
 	bool *unanchored; /* per pattern: runs over the whole text */
 	uint8_t aprefix[27 * 27 * 27]; /* first three letters of an anchor
 	                                  (27: the word ends, or not a-z) */
@@ -784,19 +787,105 @@ static bool top_level_alternation(const char *p)
 	return false;
 }
 
+/* Can the regex item at q match nothing, or an ASCII letter, digit or
+ * '_'? When it cannot, a word of the text that an anchor's letters begin
+ * must end there (or go on with a byte no word holds): the anchor is a
+ * whole word. '|' and ')' end an alternative: the item after its group
+ * (`after`) decides. Unsure is "yes". */
+static bool item_may_go_on(const char *q, const char *after)
+{
+	const char *e;
+
+	if (*q == '|' || *q == ')')
+		return !after || item_may_go_on(after, NULL);
+	if (*q == '\\')
+		e = q[1] == 'b'                    ? q + 2
+		    : (q[1] == 's' || q[1] == 'W') ? q + 2
+		                                   : NULL;
+	else if (*q == '[') {
+		e = skip_item(q);
+		if (q[1] == '^' || e[-1] != ']')
+			return true;
+		for (const char *c = q + 1; c < e - 1; c++) {
+			if (*c == '\\') {
+				if (c[1] != 's' && c[1] != '-' && c[1] != '.' &&
+				    c[1] != '\'')
+					return true;
+				c++;
+			} else if ((*c >= 'a' && *c <= 'z') ||
+			           (*c >= 'A' && *c <= 'Z') ||
+			           (*c >= '0' && *c <= '9') || *c == '_' ||
+			           (unsigned char)*c >= 0x80)
+				return true;
+		}
+	} else if (*q == '-' || *q == '\'' || *q == ' ' || *q == ',' ||
+	           *q == ':' || *q == '/' || *q == '!')
+		e = q + 1;
+	else
+		return true;
+	if (!e)
+		return true;
+	if (q[0] == '\\' && q[1] == 'b')
+		return false; /* an assertion: nothing to quantify */
+	return *e == '?' || *e == '*' || *e == '{';
+}
+
+/* One alternative's anchor(s): the leading letters of p, a whole word
+ * or a prefix (item_may_go_on); letters, then an optional space, then
+ * letters ("lib\s?dem") give two: the first letters as a whole word and
+ * both together. false: too short to anchor. */
+static bool alt_anchors(const char *p, const char *after, pd_buf *out,
+                        size_t *n)
+{
+	size_t len = anchor_len(p, 2);
+	const char *q = p + len;
+
+	if (!len)
+		return false;
+	if (q[0] == '\\' && q[1] == 's' && (q[2] == '?' || q[2] == '*') &&
+	    anchor_len(q + 3, 1)) {
+		size_t l2 = anchor_len(q + 3, 1);
+		if (out->len)
+			pd_buf_putc(out, ',');
+		for (size_t k = 0; k < len; k++)
+			pd_buf_putc(out, (char)(p[k] | 0x20));
+		pd_buf_putc(out, '=');
+		pd_buf_putc(out, ',');
+		for (size_t k = 0; k < len; k++)
+			pd_buf_putc(out, (char)(p[k] | 0x20));
+		for (size_t k = 0; k < l2; k++)
+			pd_buf_putc(out, (char)(q[3 + k] | 0x20));
+		if (!item_may_go_on(q + 3 + l2, after))
+			pd_buf_putc(out, '=');
+		*n += 2;
+		return true;
+	}
+	if (out->len)
+		pd_buf_putc(out, ',');
+	for (size_t k = 0; k < len; k++)
+		pd_buf_putc(out, (char)(p[k] | 0x20));
+	if (!item_may_go_on(q, after))
+		pd_buf_putc(out, '=');
+	(*n)++;
+	return true;
+}
+
 /*
  * Words every match of `pat` begins with, so the pattern need only be
  * tried where a word of the text starts so: the pattern must begin with
  * \b and then a word ("\bvote\s+for ...", anchor "vote"), or \b and a
  * group of word alternatives ("\b(labour|tory|lib\s?dem) ...": labour,
- * tory, lib). Anything else (an inline option such as (?x), a verb, a
- * top-level alternation, a match that may begin elsewhere) gives no
- * anchors, *n = 0: the pattern is then tried over the whole text.
- * Anchors are written to out, comma-separated, lower case.
+ * tory, lib, libdem). Anything else (an inline option such as (?x), a
+ * verb, a top-level alternation, a match that may begin elsewhere) gives
+ * no anchors, *n = 0: the pattern is then tried over the whole text.
+ * Anchors are written to out, comma-separated, lower case; one followed
+ * by '=' is a whole word: the pattern cannot go on with a word character
+ * after it ("vote\s+", "green)[-\s]+"), so "voter" or "greenhouse" need
+ * no try.
  */
 static void pattern_anchors(const char *pat, pd_buf *out, size_t *n)
 {
-	const char *p;
+	const char *p, *after;
 
 	*n = 0;
 	pd_buf_clear(out);
@@ -804,12 +893,10 @@ static void pattern_anchors(const char *pat, pd_buf *out, size_t *n)
 		return;
 	p = pat + 2;
 	if (is_lower_letter(*p)) {
-		size_t len = anchor_len(p, 2);
-		if (!len)
-			return;
-		for (size_t k = 0; k < len; k++)
-			pd_buf_putc(out, (char)(p[k] | 0x20));
-		*n = 1;
+		if (!alt_anchors(p, NULL, out, n)) {
+			pd_buf_clear(out);
+			*n = 0;
+		}
 		return;
 	}
 	if (*p != '(' || p[1] == '?' || p[1] == '*')
@@ -828,20 +915,15 @@ static void pattern_anchors(const char *pat, pd_buf *out, size_t *n)
 		}
 		if (d || *q == '?' || *q == '*' || *q == '{')
 			return;
+		after = *q == '+' ? NULL : q; /* repeated: anything goes on */
 	}
 	for (p = p + 1;;) {
-		size_t len = anchor_len(p, 2);
 		int d = 0;
-		if (!len) {
+		if (!alt_anchors(p, after, out, n)) {
 			pd_buf_clear(out);
 			*n = 0;
 			return;
 		}
-		if (out->len)
-			pd_buf_putc(out, ',');
-		for (size_t k = 0; k < len; k++)
-			pd_buf_putc(out, (char)(p[k] | 0x20));
-		(*n)++;
 		while (*p && !(d == 0 && (*p == '|' || *p == ')'))) {
 			if (*p == '(')
 				d++;
@@ -863,6 +945,14 @@ static uint32_t anode_new(pd_matcher *m)
 	return (uint32_t)m->natrie++;
 }
 
+/* A byte a word goes on with: after a whole-word anchor, the pattern
+ * cannot match there. */
+static inline bool word_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
 /* Can an anchor begin the normalised word s[0, len)? (Anchors have two
  * letters or more.) */
 static inline bool anchor_may(const pd_matcher *m, const char *s, size_t len)
@@ -877,7 +967,8 @@ static inline bool anchor_may(const pd_matcher *m, const char *s, size_t len)
 	return m->aprefix[(c0 * 27 + c1) * 27 + c2] != 0;
 }
 
-static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat)
+static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat,
+                        bool whole)
 {
 	uint32_t node = 0;
 
@@ -904,11 +995,15 @@ static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat)
 		node = m->atrie[node].next[c];
 	}
 	if (GROW(m->alink_pat, m->capalink, m->nalink + 2) < 0 ||
-	    GROW(m->alink_next, m->capalink2, m->nalink + 2) < 0)
+	    GROW(m->alink_next, m->capalink2, m->nalink + 2) < 0 ||
+	    GROW(m->alink_whole, m->capalink3, m->nalink + 2) < 0)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	if (m->nalink == 0)
 		m->nalink = 1; /* link 0 = none */
 	m->alink_pat[m->nalink] = pat;
+	m->alink_whole[m->nalink] = whole;
+	if (!whole)
+		m->atrie[node].prefix = true;
 	m->alink_next[m->nalink] = m->atrie[node].first;
 	m->atrie[node].first = (uint32_t)m->nalink++;
 	return PD_OK;
@@ -933,7 +1028,8 @@ static pd_rc index_patterns(pd_matcher *m)
 		for (w = a.ptr; *w && rc == PD_OK;) {
 			const char *e = strchr(w, ',');
 			size_t len = e ? (size_t)(e - w) : strlen(w);
-			rc = add_anchor(m, w, len, (uint32_t)i);
+			bool whole = len > 0 && w[len - 1] == '=';
+			rc = add_anchor(m, w, len - whole, (uint32_t)i, whole);
 			w += len + (e ? 1 : 0);
 		}
 	}
@@ -1158,6 +1254,7 @@ void pd_matcher_free(pd_matcher *m)
 	pd_free(m->atrie);
 	pd_free(m->alink_pat);
 	pd_free(m->alink_next);
+	pd_free(m->alink_whole);
 	pd_free(m->unanchored);
 	pd_free(m->entries);
 	pd_free(m->entry_cat);
@@ -1499,11 +1596,14 @@ static pd_rc scan_patterns(scanctx *c)
 			node = m->atrie[node].next[ch];
 			if (!node)
 				break;
+			bool on = k + 1 < t->norm_len && word_byte(s[k + 1]);
 			for (uint32_t l = m->atrie[node].first;
 			     l && rc == PD_OK; l = m->alink_next[l]) {
 				/* every match starts where the anchor's word
 				 * starts: that one position is tried */
 				size_t from = t->norm_off, to = t->norm_off + 1;
+				if (on && m->alink_whole[l])
+					continue; /* the word goes on */
 				if ((rc = GROW(w, capw, nw + 1)) < 0)
 					break;
 				w[nw].pat = m->alink_pat[l];
@@ -2048,6 +2148,7 @@ typedef struct {
 	size_t tok;    /* its token */
 	size_t need;   /* bytes of nb past off before trying */
 	uint32_t node; /* its anchor trie node */
+	bool on;       /* the word goes on past it: prefix anchors only */
 } spend;
 
 typedef struct {
@@ -2160,6 +2261,8 @@ static void scr_try(screen *sc, bool end)
 		     l && !hit && sc->rc == PD_OK; l = m->alink_next[l]) {
 			const cpat *cp = &m->pats[m->alink_pat[l]];
 			int r = 0;
+			if (p->on && m->alink_whole[l])
+				continue;
 			sc->rc = pd_regex_at(cp->re, st->nb.ptr, st->nb.len,
 			                     p->off, !end, &r);
 			if (sc->rc < 0)
@@ -2308,11 +2411,14 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 		uint32_t node = 0;
 		for (uint32_t q = 0; q < len && sc->rc == PD_OK; q++) {
 			int ch = w[q] >= 'a' && w[q] <= 'z' ? w[q] - 'a' : 26;
+			bool on;
 			node = m->atrie[node].next[ch];
 			if (!node)
 				break;
-			if (!m->atrie[node].first)
-				continue;
+			on = q + 1 < len && word_byte(w[q + 1]);
+			if (!m->atrie[node].first ||
+			    (on && !m->atrie[node].prefix))
+				continue; /* none, or whole words only */
 			if (!active) {
 				pd_buf_clear(&st->nb);
 				scr_nb_put(sc, w, len, k > 0);
@@ -2326,6 +2432,7 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 				p->tok = k;
 				p->need = SCR_PEEK;
 				p->node = node;
+				p->on = on;
 			}
 		}
 	}
@@ -2479,6 +2586,28 @@ static size_t scr_word(const unsigned char *cls, const unsigned char *in,
 	return j;
 }
 
+/* Does low[0, n) (n <= 65, the buffer readable to SCR_WORD_BUF) hold a
+ * byte three times in a row? Six places at a time. */
+static inline bool scr_triple(const char *low, size_t n)
+{
+	const uint64_t seven = SWAR_ONES * 0x7F;
+
+	for (size_t t = 0; t + 3 <= n; t += 6) {
+		uint64_t x = load8((const unsigned char *)low + t);
+		uint64_t d = (x ^ (x >> 8)) | (x ^ (x >> 16));
+		/* 0x80 in each byte of d that is zero, exactly */
+		uint64_t z = ~(((d & seven) + seven) | d | seven);
+		size_t last = n - t - 3; /* places t .. t + last */
+		if (last < 5)
+			z &= (1ULL << (8 * (last + 1))) - 1;
+		else
+			z &= (1ULL << 48) - 1;
+		if (z)
+			return true;
+	}
+	return false;
+}
+
 /* Screen text[0, len): the windows where the full pipeline must run. */
 static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
                          size_t len)
@@ -2493,6 +2622,7 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 	const unsigned char *sbyte = pd_norm_byte_classes();
 
 	memset(&sc, 0, sizeof(sc));
+	memset(lows, 0, sizeof(lows)); /* scr_triple reads past a word */
 	sc.m = m;
 	sc.st = st;
 	sc.text = text;
@@ -2535,10 +2665,8 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 					                : NULL);
 				ok = np > 0;
 			} else {
-				for (size_t q = i + 2;
-				     ok && kinds == SB_LETTER && q < j; q++)
-					ok = !(low[q - i] == low[q - i - 1] &&
-					       low[q - i] == low[q - i - 2]);
+				if (ok && kinds == SB_LETTER)
+					ok = !scr_triple(low, j - i);
 				if (ok) {
 					scr_close(&sc, i);
 					scr_token(&sc, low, (uint32_t)(j - i),
@@ -2558,6 +2686,13 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 					/* an e-mail's '@' or the '#' of "C#":
 					 * after a word, a separator */
 					gap = 'x';
+					gapn = 1;
+					i++;
+				} else if (len - j > 1 && in[j] == ' ' &&
+				           (sbyte[in[j + 1]] &
+				            (SB_LETTER | SB_DIGIT))) {
+					/* the usual: one space, then a word */
+					gap = ' ';
 					gapn = 1;
 					i++;
 				}

@@ -92,6 +92,18 @@ static void one_post(const char *file, const pd_json *post, void *all)
 	pd_buf_puts(all, "\n\n");
 }
 
+/* A post of the labelled corpus as one line of `all`. */
+static void one_text(const char *file, const pd_json *post, void *all)
+{
+	const char *text = pd_json_str(pd_json_get(post, "text"));
+	(void)file;
+
+	assert_non_null(text);
+	for (const char *c = text; *c; c++)
+		pd_buf_putc(all, *c == '\n' ? ' ' : *c);
+	pd_buf_putc(all, '\n');
+}
+
 static unsigned long long rng = 0x2545F4914F6CDD1DULL;
 static size_t next_rand(size_t n)
 {
@@ -271,12 +283,128 @@ static void test_screen_shared_corpora(void **state)
 	pd_buf_dispose(&all);
 }
 
+/* A pattern runs only where one of its anchor words is (a whole word
+ * where the pattern cannot go on with a word character there). That must
+ * lose no match: every shipped pattern, anchored as the matcher reads it,
+ * finds what the same pattern run over the whole text finds ("(?:...)"
+ * has no anchor). */
+static void put_pattern_entries(pd_buf *b, const char *wrap_a,
+                                const char *wrap_b)
+{
+	size_t n = 0;
+
+	pd_buf_puts(b, "name: anchors\ncategory: electioneering\n"
+	               "language: en\nversion: '1'\nentries:\n");
+	for (size_t l = 0; l < pd_lexset_count(set); l++) {
+		const pd_lexicon *lx = pd_lexset_get(set, l);
+		for (size_t e = 0; e < lx->nentries; e++)
+			for (size_t k = 0; k < lx->entries[e].npatterns; k++) {
+				const pd_lex_pattern *pt =
+				        &lx->entries[e].patterns[k];
+				pd_buf_printf(b,
+				              "  - id: p%zu\n    patterns:\n"
+				              "      - pattern: '%s",
+				              n++, wrap_a);
+				for (const char *c = pt->text; *c; c++)
+					pd_buf_puts(b,
+					            *c == '\''
+					                    ? "''"
+					                    : (char[]){*c, 0});
+				pd_buf_printf(b, "%s'\n        case: %s\n",
+				              wrap_b,
+				              pt->exact_case ? "exact"
+				                             : "insensitive");
+			}
+	}
+	assert_true(n >= 20); /* the shipped lexicons have patterns */
+}
+
+static void test_screen_anchors_lose_no_match(void **state)
+{
+	static const char *const probes[] = {
+	        "Vote for Labour, voter, votes for the Tories, vote Green",
+	        "lib dem, Lib Dems, libdems, libgomp lib-dem LibDem, Lib "
+	        "Democrats",
+	        "a Labour-led council; the Green-led administration; "
+	        "greenhouse-led administration; Reformed-run authority",
+	        "don't let the Tories; don’t let Labour; dont let reform; "
+	        "done let the greens; donate let the SNP",
+	        "years of Tory failure; decades of labour neglect; yearsof "
+	        "snp cuts; Tory's cuts; torys chaos; tories cuts",
+	        "kick the Tories out; kickstart the tories out; kick out "
+	        "the Greens; turf labour out; throwing the snp out",
+	        "Promoted by Jo Bloggs on behalf of the Reform UK candidate; "
+	        "printed by A Printer Ltd, 1 High St, on behalf of the "
+	        "Labour Party; paid for by the Green Party campaign",
+	        "standing as your Labour candidate; standing to be your "
+	        "councillor; standingroom",
+	        "Pleidleisiwch dros Lafur; pleidlais i Blaid Cymru; dan "
+	        "Lafur; daniel Lafur; cyngor dan arweiniad Llafur",
+	};
+	pd_buf ya = PD_BUF_INIT(1u << 20), yb = PD_BUF_INIT(1u << 20);
+	pd_buf all = PD_BUF_INIT(1u << 26);
+	pd_lexset *sa = NULL, *sb = NULL;
+	pd_matcher *ma = NULL, *mb = NULL;
+	pd_scan a = PD_SCAN_INIT, b = PD_SCAN_INIT;
+	size_t texts = 0, found = 0;
+	(void)state;
+
+	put_pattern_entries(&ya, "", "");
+	put_pattern_entries(&yb, "(?:", ")");
+	if (pd_lexset_new(&sa) < 0 ||
+	    pd_lexset_load_buffer(sa, "a.yaml", ya.ptr, ya.len) < 0 ||
+	    pd_matcher_new(&ma, sa) < 0 || pd_lexset_new(&sb) < 0 ||
+	    pd_lexset_load_buffer(sb, "b.yaml", yb.ptr, yb.len) < 0 ||
+	    pd_matcher_new(&mb, sb) < 0)
+		fail_msg("%s", pd_error_message());
+	for (size_t p = 0; p < sizeof(probes) / sizeof(probes[0]); p++) {
+		pd_buf_puts(&all, probes[p]);
+		pd_buf_puts(&all, "\n");
+	}
+	tu_each_post(one_text, &all);
+	for (size_t off = 0; off < all.len; texts++) {
+		/* a line at a time, so each has its own answer */
+		const char *nl = memchr(all.ptr + off, '\n', all.len - off);
+		size_t len =
+		        nl ? (size_t)(nl - (all.ptr + off)) : all.len - off;
+		const char *t = all.ptr + off;
+		assert_int_equal(pd_matcher_scan(ma, &a, t, len, 0), PD_OK);
+		assert_int_equal(pd_matcher_scan(mb, &b, t, len, 0), PD_OK);
+		if (a.nhits != b.nhits)
+			fail_msg(
+			        "'%.*s': %zu hits anchored, %zu over the whole "
+			        "text",
+			        (int)len, t, a.nhits, b.nhits);
+		for (size_t i = 0; i < a.nhits; i++)
+			if (a.hits[i].start != b.hits[i].start ||
+			    a.hits[i].end != b.hits[i].end ||
+			    strcmp(a.hits[i].entry->id, b.hits[i].entry->id))
+				fail_msg("'%.*s': hit %zu differs", (int)len, t,
+				         i);
+		found += a.nhits;
+		off += len + 1;
+	}
+	printf("anchors: %zu texts, %zu pattern hits the same both ways\n",
+	       texts, found);
+	assert_true(found >= 20);
+	pd_scan_dispose(&a);
+	pd_scan_dispose(&b);
+	pd_matcher_free(ma);
+	pd_matcher_free(mb);
+	pd_lexset_free(sa);
+	pd_lexset_free(sb);
+	pd_buf_dispose(&ya);
+	pd_buf_dispose(&yb);
+	pd_buf_dispose(&all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_screen_corpus_posts),
 	        cmocka_unit_test(test_screen_edges),
 	        cmocka_unit_test(test_screen_shared_corpora),
+	        cmocka_unit_test(test_screen_anchors_lose_no_match),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
