@@ -1308,6 +1308,7 @@ typedef struct {
 	uint16_t flags;
 	uint8_t sep;
 	uint8_t piece, npieces; /* pieces of one original token */
+	bool at_line;           /* ... split where a line break joined it */
 } vtok;
 
 typedef struct {
@@ -1929,6 +1930,7 @@ static pd_rc build_vtoks(const pd_matcher *m, pd_scan *s)
 				                  ? t->upper >> t->joinpos
 				                  : 0;
 				a.npieces = b.npieces = 2;
+				a.at_line = b.at_line = true;
 				b.piece = 1;
 				if ((rc = vt_push(s, a)) == PD_OK)
 					rc = vt_push(s, b);
@@ -2060,12 +2062,9 @@ static pd_rc scan_range(const pd_matcher *m, pd_scan *s, const char *text,
 			out->start = n->tok[oi].orig_off;
 			out->end = n->tok[oj - 1].orig_end;
 			/* a part of a word joined across a line break */
-			if ((n->tok[oi].flags & PD_TOK_LINEJOIN) &&
-			    vt[h->ti].npieces == 2 && vt[h->ti].piece == 1)
+			if (vt[h->ti].at_line && vt[h->ti].piece == 1)
 				out->start = n->tok[oi].join_b;
-			if ((n->tok[oj - 1].flags & PD_TOK_LINEJOIN) &&
-			    vt[hi_end - 1].npieces == 2 &&
-			    vt[hi_end - 1].piece == 0)
+			if (vt[hi_end - 1].at_line && vt[hi_end - 1].piece == 0)
 				out->end = n->tok[oj - 1].join_a;
 			na = n->tok[oi].norm_off;
 			nb = n->tok[oj - 1].norm_off + n->tok[oj - 1].norm_len;
@@ -2174,6 +2173,9 @@ typedef struct {
 	bool pvalid;
 	uint32_t act_node[MAX_TERM_WORDS + 1], act_start[MAX_TERM_WORDS + 1];
 	uint32_t nact;
+	/* single letters in a row, as join_singles (norm.c) runs them */
+	size_t srun_start, srun_len;
+	uint8_t srun_sep, srun_sepn;
 	bool open; /* a window is open: from wa, until token `until` */
 	size_t wa, until;
 	const unsigned char *cls; /* pd_norm_byte_classes() */
@@ -2353,15 +2355,35 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 		    sc->pnlet == sc->plen && sc->plen < 62 &&
 		    trailing_digit_id(m, sc->pw, sc->plen, w[0]) != NO_ID)
 			ev = k - 1;
-		if (sc->plen == 1 && sc->pnlet == 1 && len == 1 && nlet == 1 &&
-		    (sep == ' ' || sep == '.' || sep == '-' || sep == '_' ||
-		     sep == '*'))
-			ev = k - 1;
+	}
+	/* Single letters the normaliser joins into one word: three or more
+	 * in a row with one separator, or two with a dot ("L a b o u r",
+	 * "U.K"); two with a space stay two words ("p c"). */
+	if (len == 1 && nlet == 1) {
+		bool joinable = sep == ' ' || sep == '.' || sep == '-' ||
+		                sep == '_' || sep == '*';
+		if (sc->srun_len && joinable &&
+		    (sc->srun_len == 1 ||
+		     (sep == sc->srun_sep && sepn == sc->srun_sepn))) {
+			if (sc->srun_len == 1) {
+				sc->srun_sep = sep;
+				sc->srun_sepn = sepn;
+			}
+			sc->srun_len++;
+		} else {
+			sc->srun_start = k;
+			sc->srun_len = 1;
+		}
+		if (sc->srun_len >= 3 ||
+		    (sc->srun_len == 2 && sc->srun_sep == '.'))
+			ev = ev < sc->srun_start ? ev : sc->srun_start;
+	} else {
+		sc->srun_len = 0;
 	}
 	/* build_vtoks splits a word joined at a line end, and an unknown
 	 * hashtag or joined word made of known ones */
-	if (flags & PD_TOK_LINEJOIN)
-		ev = ev < k ? ev : k;
+	if (flags & (PD_TOK_LINEJOIN | PD_TOK_JOINED))
+		ev = ev < k ? ev : k; /* (joined: letters a stretch joined) */
 	else if ((flags & (PD_TOK_TAG | PD_TOK_JOINED)) && id == NO_ID &&
 	         ascii_letters(w, len)) {
 		size_t ends[4];

@@ -536,6 +536,24 @@ static void test_match_hyphen_at_line_end_keeps_compound_words(void **state)
 	EXPECT_HITS(f, "the Labour-\nrun council", "labour=Labour");
 }
 
+/* A hashtag joined across a line break and then split into known words:
+ * each word's span is its own part of the hashtag, never the text before
+ * it (it once began at byte 0 when single letters came first). */
+static void test_match_split_hashtag_joined_across_lines(void **state)
+{
+	fixture *f = *state;
+
+	fx_load(f, HEAD "  - id: labour\n"
+	                "    terms: [Labour]\n"
+	                "  - id: vote\n"
+	                "    weight: 0\n"
+	                "    terms: [vote]\n");
+	EXPECT_HITS(f, "x y z commun#VoteLabour2026Con-\nservativesity",
+	            "labour=VoteLabour, vote=VoteLabour");
+	EXPECT_HITS(f, "a b c #VoteLabour2026Con-\nservativesity",
+	            "vote=Vote, labour=Labour");
+}
+
 static void test_match_multiword_term_across_lines(void **state)
 {
 	fixture *f = *state;
@@ -1147,6 +1165,7 @@ int main(void)
 	        T(test_match_joined_split_words),
 	        T(test_match_hyphenated_line_break_word),
 	        T(test_match_hyphen_at_line_end_keeps_compound_words),
+	        T(test_match_split_hashtag_joined_across_lines),
 	        T(test_match_multiword_term_across_lines),
 	        T(test_match_emoji_term_after_a_word),
 	        T(test_match_pattern_spans_map_to_original_text),
