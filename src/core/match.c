@@ -132,6 +132,8 @@ struct pd_matcher {
 	uint32_t max_words;    /* words in the longest term */
 	uint32_t margin;       /* tokens a window keeps around what it holds */
 	uint16_t *node_margin; /* per trie node: the margin its terms need */
+	uint16_t *word_margin; /* per word: the most a term holding it needs
+	                          (0: no term's word) */
 	/* Every way a known word of 6+ letters splits in two, by the hashes
 	 * of its halves: two neighbours are worth joining only if they are
 	 * one of those (pair_key), one memory read a pair. */
@@ -1095,6 +1097,41 @@ static pd_rc build_term_bloom(pd_matcher *m)
 	return PD_OK;
 }
 
+/* Per word, the margin of the terms that hold it: the terms below a trie
+ * edge of that word (each node's own, and its subtree's, carried up to
+ * the root; a path has at most MAX_TERM_WORDS edges). */
+static pd_rc word_margins(pd_matcher *m)
+{
+	uint16_t *sub = pd_calloc(m->nnodes + 1, sizeof(uint16_t));
+
+	m->word_margin = pd_calloc(m->nwords + 1, sizeof(uint16_t));
+	if (!sub || !m->word_margin) {
+		pd_free(sub);
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	}
+	memcpy(sub, m->node_margin, m->nnodes * sizeof(uint16_t));
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = 0; i < m->ecap; i++) {
+			const edge *e = &m->edges[i];
+			uint32_t parent =
+			        (uint32_t)((e->key & ~(1ULL << 63)) >> 32);
+			if (e->key && sub[e->child] > sub[parent]) {
+				sub[parent] = sub[e->child];
+				changed = true;
+			}
+		}
+	}
+	for (size_t i = 0; i < m->ecap; i++) {
+		const edge *e = &m->edges[i];
+		uint32_t w = (uint32_t)e->key;
+		if (e->key && sub[e->child] > m->word_margin[w])
+			m->word_margin[w] = sub[e->child];
+	}
+	pd_free(sub);
+	return PD_OK;
+}
+
 static pd_rc screen_setup(pd_matcher *m)
 {
 	uint32_t reach = 0, *tmargin;
@@ -1154,7 +1191,7 @@ static pd_rc screen_setup(pd_matcher *m)
 		        (uint16_t)(mg < UINT16_MAX ? mg : UINT16_MAX);
 	}
 	pd_free(tmargin);
-	return PD_OK;
+	return word_margins(m);
 }
 
 pd_rc pd_matcher_new(pd_matcher **out, pd_lexset *set)
@@ -1268,6 +1305,7 @@ void pd_matcher_free(pd_matcher *m)
 	pd_free(m->node_terms);
 	pd_free(m->root);
 	pd_free(m->node_margin);
+	pd_free(m->word_margin);
 	pd_free(m->pair_bloom);
 	pd_free(m->term_bloom);
 	pd_free(m->terms);
@@ -2332,7 +2370,7 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 	sstate *st = sc->st;
 	size_t k = sc->k, ev = SIZE_MAX, evm = 0;
 	uint64_t h;
-	uint32_t id;
+	uint32_t id, jid = NO_ID;
 	bool active = st->npend > 0;
 
 	st->cut[k % SCR_RING] = cut;
@@ -2344,17 +2382,22 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 	else
 		id = NO_ID; /* no term's word (see term_bloom) */
 	if (sc->pvalid) {
-		/* the checks build_vtoks makes on two neighbours */
+		/* The checks build_vtoks makes on two neighbours. A word they
+		 * make that is no term's word needs no window: it can only be
+		 * context or an exception of a term found on its own, whose
+		 * window reaches it. */
 		if (join_could(sc->plen, sc->pnlet, len, nlet, sep, sepn) &&
 		    bloom_has(m->pair_bloom, m->pair_cells,
-		              pair_key(sc->ph, h)) &&
-		    join_id(m, sc->pw, sc->plen, sc->pnlet, w, len, nlet, sep,
-		            sepn) != NO_ID)
+		              pair_key(sc->ph, h)))
+			jid = join_id(m, sc->pw, sc->plen, sc->pnlet, w, len,
+			              nlet, sep, sepn);
+		if (jid == NO_ID && sep == 's' && len == 1 && nlet == 0 &&
+		    sc->pid == NO_ID && sc->pnlet == sc->plen && sc->plen < 62)
+			jid = trailing_digit_id(m, sc->pw, sc->plen, w[0]);
+		if (jid != NO_ID && m->word_margin[jid]) {
 			ev = k - 1;
-		if (sep == 's' && len == 1 && nlet == 0 && sc->pid == NO_ID &&
-		    sc->pnlet == sc->plen && sc->plen < 62 &&
-		    trailing_digit_id(m, sc->pw, sc->plen, w[0]) != NO_ID)
-			ev = k - 1;
+			evm = m->word_margin[jid];
+		}
 	}
 	/* Single letters the normaliser joins into one word: three or more
 	 * in a row with one separator, or two with a dot ("L a b o u r",
@@ -2375,23 +2418,26 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 			sc->srun_len = 1;
 		}
 		if (sc->srun_len >= 3 ||
-		    (sc->srun_len == 2 && sc->srun_sep == '.'))
+		    (sc->srun_len == 2 && sc->srun_sep == '.')) {
 			ev = ev < sc->srun_start ? ev : sc->srun_start;
+			evm = m->margin; /* the word may be any term's */
+		}
 	} else {
 		sc->srun_len = 0;
 	}
 	/* build_vtoks splits a word joined at a line end, and an unknown
 	 * hashtag or joined word made of known ones */
-	if (flags & (PD_TOK_LINEJOIN | PD_TOK_JOINED))
+	if (flags & (PD_TOK_LINEJOIN | PD_TOK_JOINED)) {
 		ev = ev < k ? ev : k; /* (joined: letters a stretch joined) */
-	else if ((flags & (PD_TOK_TAG | PD_TOK_JOINED)) && id == NO_ID &&
-	         ascii_letters(w, len)) {
+		evm = m->margin;      /* the new words may be any term's */
+	} else if ((flags & (PD_TOK_TAG | PD_TOK_JOINED)) && id == NO_ID &&
+	           ascii_letters(w, len)) {
 		size_t ends[4];
-		if (segment(m, w, len, ends) > 0)
+		if (segment(m, w, len, ends) > 0) {
 			ev = ev < k ? ev : k;
+			evm = m->margin;
+		}
 	}
-	if (ev != SIZE_MAX)
-		evm = m->margin; /* the new word may be any term's */
 	/* The trie: terms that end here, each with its own margin. */
 	{
 		uint32_t nn = 0;
