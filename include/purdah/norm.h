@@ -122,6 +122,19 @@ size_t pd_norm_hyphen_break(const char *in, size_t len, size_t i);
 const unsigned char *pd_norm_byte_classes(void);
 bool pd_norm_email_at(const char *in, size_t len, size_t i);
 
+/* Single letters in a row are read as one word ("L a b o u r", "U.K")
+ * when one of these stands between them, every gap alike: three letters
+ * or more, or two with a dot. Two words also run together across one
+ * ("Lab.our"; across a space when one is short: the matcher's rule). */
+static inline bool pd_norm_joinable_sep(uint8_t s)
+{
+	return s == ' ' || s == '.' || s == '-' || s == '_' || s == '*';
+}
+static inline bool pd_norm_singles_join(size_t letters, bool dots)
+{
+	return letters >= 3 || (letters == 2 && dots);
+}
+
 /* The tokens pd_norm_run makes of a word of ASCII letters and digits only
  * (in[0, n), 1 <= n <= 64) that is a token of its own and not a hashtag
  * or handle: leet digits between letters read as letters ("L4b0ur"),

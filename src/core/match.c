@@ -329,6 +329,12 @@ static inline uint64_t edge_key(uint32_t node, uint32_t word)
 	return ((uint64_t)node << 32 | word) | (1ULL << 63);
 }
 
+/* The node an edge leaves, from its key. */
+static inline uint32_t edge_node(uint64_t key)
+{
+	return (uint32_t)((key & ~(1ULL << 63)) >> 32);
+}
+
 static inline size_t edge_slot(uint64_t key, size_t cap)
 {
 	return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (cap - 1);
@@ -800,11 +806,13 @@ static bool item_may_go_on(const char *q, const char *after)
 
 	if (*q == '|' || *q == ')')
 		return !after || item_may_go_on(after, NULL);
-	if (*q == '\\')
-		e = q[1] == 'b'                    ? q + 2
-		    : (q[1] == 's' || q[1] == 'W') ? q + 2
-		                                   : NULL;
-	else if (*q == '[') {
+	if (*q == '\\') {
+		if (q[1] == 'b')
+			return false; /* an assertion: nothing to quantify */
+		if (q[1] != 's' && q[1] != 'W')
+			return true;
+		e = q + 2;
+	} else if (*q == '[') {
 		e = skip_item(q);
 		if (q[1] == '^' || e[-1] != ']')
 			return true;
@@ -825,10 +833,6 @@ static bool item_may_go_on(const char *q, const char *after)
 		e = q + 1;
 	else
 		return true;
-	if (!e)
-		return true;
-	if (q[0] == '\\' && q[1] == 'b')
-		return false; /* an assertion: nothing to quantify */
 	return *e == '?' || *e == '*' || *e == '{';
 }
 
@@ -836,36 +840,32 @@ static bool item_may_go_on(const char *q, const char *after)
  * or a prefix (item_may_go_on); letters, then an optional space, then
  * letters ("lib\s?dem") give two: the first letters as a whole word and
  * both together. false: too short to anchor. */
+static void put_lower(pd_buf *out, const char *p, size_t len)
+{
+	for (size_t k = 0; k < len; k++)
+		pd_buf_putc(out, (char)(p[k] | 0x20));
+}
+
 static bool alt_anchors(const char *p, const char *after, pd_buf *out,
                         size_t *n)
 {
-	size_t len = anchor_len(p, 2);
+	size_t len = anchor_len(p, 2), l2 = 0;
 	const char *q = p + len;
 
 	if (!len)
 		return false;
-	if (q[0] == '\\' && q[1] == 's' && (q[2] == '?' || q[2] == '*') &&
-	    anchor_len(q + 3, 1)) {
-		size_t l2 = anchor_len(q + 3, 1);
-		if (out->len)
-			pd_buf_putc(out, ',');
-		for (size_t k = 0; k < len; k++)
-			pd_buf_putc(out, (char)(p[k] | 0x20));
-		pd_buf_putc(out, '=');
-		pd_buf_putc(out, ',');
-		for (size_t k = 0; k < len; k++)
-			pd_buf_putc(out, (char)(p[k] | 0x20));
-		for (size_t k = 0; k < l2; k++)
-			pd_buf_putc(out, (char)(q[3 + k] | 0x20));
-		if (!item_may_go_on(q + 3 + l2, after))
-			pd_buf_putc(out, '=');
-		*n += 2;
-		return true;
-	}
 	if (out->len)
 		pd_buf_putc(out, ',');
-	for (size_t k = 0; k < len; k++)
-		pd_buf_putc(out, (char)(p[k] | 0x20));
+	put_lower(out, p, len);
+	if (q[0] == '\\' && q[1] == 's' && (q[2] == '?' || q[2] == '*') &&
+	    (l2 = anchor_len(q + 3, 1)) > 0) {
+		/* the first letters alone, whole; then both together */
+		pd_buf_puts(out, "=,");
+		put_lower(out, p, len);
+		put_lower(out, q + 3, l2);
+		q += 3 + l2;
+		(*n)++;
+	}
 	if (!item_may_go_on(q, after))
 		pd_buf_putc(out, '=');
 	(*n)++;
@@ -951,22 +951,26 @@ static uint32_t anode_new(pd_matcher *m)
  * cannot match there. */
 static inline bool word_byte(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_';
+	return is_lower_letter(c) || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* A byte's branch in the anchor trie and aprefix: a-z, or 26. */
+static inline int anchor_ch(char c)
+{
+	return c >= 'a' && c <= 'z' ? c - 'a' : 26;
 }
 
 /* Can an anchor begin the normalised word s[0, len)? (Anchors have two
  * letters or more.) */
 static inline bool anchor_may(const pd_matcher *m, const char *s, size_t len)
 {
-	int c0, c1, c2;
+	int c2;
 
 	if (!m->natrie || len < 2)
 		return false;
-	c0 = s[0] >= 'a' && s[0] <= 'z' ? s[0] - 'a' : 26;
-	c1 = s[1] >= 'a' && s[1] <= 'z' ? s[1] - 'a' : 26;
-	c2 = len > 2 && s[2] >= 'a' && s[2] <= 'z' ? s[2] - 'a' : 26;
-	return m->aprefix[(c0 * 27 + c1) * 27 + c2] != 0;
+	c2 = len > 2 ? anchor_ch(s[2]) : 26;
+	return m->aprefix[(anchor_ch(s[0]) * 27 + anchor_ch(s[1])) * 27 + c2] !=
+	       0;
 }
 
 static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat,
@@ -975,19 +979,16 @@ static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat,
 	uint32_t node = 0;
 
 	if (len >= 2) {
-		int c0 = w[0] >= 'a' && w[0] <= 'z' ? w[0] - 'a' : 26;
-		int c1 = w[1] >= 'a' && w[1] <= 'z' ? w[1] - 'a' : 26;
-		int c2 = len < 3                      ? -1
-		         : w[2] >= 'a' && w[2] <= 'z' ? w[2] - 'a'
-		                                      : 26;
+		int c01 = anchor_ch(w[0]) * 27 + anchor_ch(w[1]);
+		int c2 = len < 3 ? -1 : anchor_ch(w[2]);
 		for (int k = 0; k < 27; k++)
 			if (c2 < 0 || k == c2)
-				m->aprefix[(c0 * 27 + c1) * 27 + k] = 1;
+				m->aprefix[c01 * 27 + k] = 1;
 	}
 	if (m->natrie == 0 && anode_new(m) == NO_ID)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	for (size_t k = 0; k < len; k++) {
-		int c = w[k] >= 'a' && w[k] <= 'z' ? w[k] - 'a' : 26;
+		int c = anchor_ch(w[k]);
 		if (!m->atrie[node].next[c]) {
 			uint32_t nn = anode_new(m);
 			if (nn == NO_ID)
@@ -1077,23 +1078,17 @@ static pd_rc build_pairs(pd_matcher *m)
 	return PD_OK;
 }
 
+/* The words of terms: those with a word_margin (every trie edge leads to
+ * a term, and every term's margin is 5 or more). */
 static pd_rc build_term_bloom(pd_matcher *m)
 {
-	bool *in_term = pd_calloc(m->nwords + 1, sizeof(bool));
-
 	m->term_bloom = pd_calloc(VOCAB_BLOOM_BITS / 64, sizeof(uint64_t));
-	if (!in_term || !m->term_bloom) {
-		pd_free(in_term);
+	if (!m->term_bloom)
 		return pd_error_set(PD_ENOMEM, "out of memory");
-	}
-	for (size_t i = 0; i < m->ecap; i++)
-		if (m->edges[i].key)
-			in_term[(uint32_t)m->edges[i].key] = true;
 	for (size_t i = 0; i < m->vcap; i++)
-		if (m->vocab[i].h && in_term[m->vocab[i].id])
+		if (m->vocab[i].h && m->word_margin[m->vocab[i].id])
 			bloom_add(m->term_bloom, VOCAB_BLOOM_BITS / 64,
 			          m->vocab[i].h);
-	pd_free(in_term);
 	return PD_OK;
 }
 
@@ -1114,8 +1109,7 @@ static pd_rc word_margins(pd_matcher *m)
 		changed = false;
 		for (size_t i = 0; i < m->ecap; i++) {
 			const edge *e = &m->edges[i];
-			uint32_t parent =
-			        (uint32_t)((e->key & ~(1ULL << 63)) >> 32);
+			uint32_t parent = edge_node(e->key);
 			if (e->key && sub[e->child] > sub[parent]) {
 				sub[parent] = sub[e->child];
 				changed = true;
@@ -1147,7 +1141,7 @@ static pd_rc screen_setup(pd_matcher *m)
 	for (size_t w = 0; w < m->nwords; w++)
 		m->root[w] = edge_get(m, 0, (uint32_t)w);
 
-	if ((rc = build_pairs(m)) < 0 || (rc = build_term_bloom(m)) < 0) {
+	if ((rc = build_pairs(m)) < 0) {
 		pd_free(tmargin);
 		return rc;
 	}
@@ -1191,7 +1185,9 @@ static pd_rc screen_setup(pd_matcher *m)
 		        (uint16_t)(mg < UINT16_MAX ? mg : UINT16_MAX);
 	}
 	pd_free(tmargin);
-	return word_margins(m);
+	if ((rc = word_margins(m)) < 0)
+		return rc;
+	return build_term_bloom(m);
 }
 
 pd_rc pd_matcher_new(pd_matcher **out, pd_lexset *set)
@@ -1631,7 +1627,7 @@ static pd_rc scan_patterns(scanctx *c)
 		if (!anchor_may(m, s, t->norm_len))
 			continue; /* no anchor starts so */
 		for (uint32_t k = 0; k < t->norm_len; k++) {
-			int ch = s[k] >= 'a' && s[k] <= 'z' ? s[k] - 'a' : 26;
+			int ch = anchor_ch(s[k]);
 			node = m->atrie[node].next[ch];
 			if (!node)
 				break;
@@ -1662,8 +1658,7 @@ static pd_rc scan_patterns(scanctx *c)
 				to = w[j].to;
 			j++;
 		}
-		if (!m->unanchored[w[i].pat])
-			rc = run_one(c, w[i].pat, w[i].from, to);
+		rc = run_one(c, w[i].pat, w[i].from, to); /* all anchored */
 		i = j;
 	}
 	pd_free(w);
@@ -1834,9 +1829,8 @@ static int segment(const pd_matcher *m, const char *w, size_t len,
 static inline bool join_could(size_t na, size_t nleta, size_t nb, size_t nletb,
                               uint8_t sep, uint8_t sepn)
 {
-	bool joiner = sepn == 1 &&
-	              (sep == '.' || sep == '_' || sep == '*' || sep == '-' ||
-	               (sep == ' ' && (na <= 4 || nb <= 4)));
+	bool joiner = sepn == 1 && pd_norm_joinable_sep(sep) &&
+	              (sep != ' ' || na <= 4 || nb <= 4);
 
 	return joiner && na + nb >= 6 && na + nb < 64 && nleta == na &&
 	       nletb == nb;
@@ -2403,9 +2397,7 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 	 * in a row with one separator, or two with a dot ("L a b o u r",
 	 * "U.K"); two with a space stay two words ("p c"). */
 	if (len == 1 && nlet == 1) {
-		bool joinable = sep == ' ' || sep == '.' || sep == '-' ||
-		                sep == '_' || sep == '*';
-		if (sc->srun_len && joinable &&
+		if (sc->srun_len && pd_norm_joinable_sep(sep) &&
 		    (sc->srun_len == 1 ||
 		     (sep == sc->srun_sep && sepn == sc->srun_sepn))) {
 			if (sc->srun_len == 1) {
@@ -2417,8 +2409,7 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 			sc->srun_start = k;
 			sc->srun_len = 1;
 		}
-		if (sc->srun_len >= 3 ||
-		    (sc->srun_len == 2 && sc->srun_sep == '.')) {
+		if (pd_norm_singles_join(sc->srun_len, sc->srun_sep == '.')) {
 			ev = ev < sc->srun_start ? ev : sc->srun_start;
 			evm = m->margin; /* the word may be any term's */
 		}
@@ -2430,7 +2421,7 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 	if (flags & (PD_TOK_LINEJOIN | PD_TOK_JOINED)) {
 		ev = ev < k ? ev : k; /* (joined: letters a stretch joined) */
 		evm = m->margin;      /* the new words may be any term's */
-	} else if ((flags & (PD_TOK_TAG | PD_TOK_JOINED)) && id == NO_ID &&
+	} else if ((flags & PD_TOK_TAG) && id == NO_ID &&
 	           ascii_letters(w, len)) {
 		size_t ends[4];
 		if (segment(m, w, len, ends) > 0) {
@@ -2478,7 +2469,7 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 	if (anchor_may(m, w, len)) {
 		uint32_t node = 0;
 		for (uint32_t q = 0; q < len && sc->rc == PD_OK; q++) {
-			int ch = w[q] >= 'a' && w[q] <= 'z' ? w[q] - 'a' : 26;
+			int ch = anchor_ch(w[q]);
 			bool on;
 			node = m->atrie[node].next[ch];
 			if (!node)

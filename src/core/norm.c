@@ -1016,11 +1016,6 @@ static void feed_range(ncx *x, size_t from, size_t to, bool html)
 /* ------------------------------------------------------------------------ */
 /* Joining runs of single letters                                           */
 
-static bool joinable_sep(uint8_t s)
-{
-	return s == ' ' || s == '.' || s == '-' || s == '_' || s == '*';
-}
-
 /* Is there a run that join_singles would join? (Most texts have single
  * letters - "a", "I" - but no runs of them.) */
 static bool has_single_run(const pd_norm *n)
@@ -1028,9 +1023,7 @@ static bool has_single_run(const pd_norm *n)
 	for (size_t r = 0; r + 1 < n->ntok; r++) {
 		const pd_token *a = &n->tok[r], *b = &n->tok[r + 1];
 		if (a->norm_len == 1 && a->nlet == 1 && b->norm_len == 1 &&
-		    b->nlet == 1 &&
-		    (b->sep == ' ' || b->sep == '.' || b->sep == '-' ||
-		     b->sep == '_' || b->sep == '*'))
+		    b->nlet == 1 && pd_norm_joinable_sep(b->sep))
 			return true;
 	}
 	return false;
@@ -1050,7 +1043,7 @@ static pd_rc join_singles(pd_norm *n)
 		if (t.norm_len == 1 && t.nlet == 1) {
 			while (e < n->ntok && n->tok[e].norm_len == 1 &&
 			       n->tok[e].nlet == 1 &&
-			       joinable_sep(n->tok[e].sep) &&
+			       pd_norm_joinable_sep(n->tok[e].sep) &&
 			       (e == r + 1 ||
 			        n->tok[e].sepn == n->tok[r + 1].sepn) &&
 			       (e == r + 1 ||
@@ -1061,7 +1054,7 @@ static pd_rc join_singles(pd_norm *n)
 		}
 		if (w && (rc = pd_buf_putc(&text, ' ')) < 0)
 			break;
-		if (e - r >= 3 || (e - r == 2 && dots)) {
+		if (pd_norm_singles_join(e - r, dots)) {
 			uint32_t upper = 0;
 			for (size_t k = r; k < e; k++) {
 				if (n->tok[k].upper && k - r < 32)
