@@ -465,25 +465,21 @@ static pd_rc read_patterns(const reader *r, const pd_ynode *n, bool exact,
 		if (rc == PD_OK) {
 			/* Compile now, so a bad regex is a load error with
 			 * its position. */
-			pd_regex *re = NULL;
 			size_t off = 0;
-			pd_rc crc = pd_regex_compile(&re, p[i].text,
-			                             !p[i].exact_case, &off);
-			if (crc == PD_ENOMEM) {
+			bool empty = false;
+			pd_rc crc = pd_regex_check(p[i].text, !p[i].exact_case,
+			                           &off, &empty);
+			if (crc == PD_ENOMEM)
 				rc = crc;
-			} else if (crc < 0) {
+			else if (crc < 0)
 				rc = bad(r, it, "bad regular expression: %s",
 				         pd_error_message());
-			} else {
-				if (pd_regex_matches_empty(re))
-					rc = pd_lexset_warn(r->set, r->file,
-					                    it->line, it->col,
-					                    "pattern '%s' can "
-					                    "match the empty "
-					                    "string",
-					                    p[i].text);
-				pd_regex_free(re);
-			}
+			else if (empty)
+				rc = pd_lexset_warn(
+				        r->set, r->file, it->line, it->col,
+				        "pattern '%s' can match the "
+				        "empty string",
+				        p[i].text);
 		}
 	}
 	*out = p;

@@ -21,8 +21,8 @@ struct pd_regex {
 	uint32_t lookbehind;
 };
 
-pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
-                       size_t *erroffset)
+static pd_rc compile(pd_regex **out, const char *pattern, bool caseless,
+                     size_t *erroffset, bool jit)
 {
 	pd_regex *re;
 	int err = 0;
@@ -46,9 +46,9 @@ pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
 	}
 	/* partial matching too: the matcher's fast path asks whether a
 	 * match needs text beyond what it has read so far */
-	re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE |
-	                                              PCRE2_JIT_PARTIAL_HARD) ==
-	          0;
+	re->jit = jit && pcre2_jit_compile(re->code,
+	                                   PCRE2_JIT_COMPLETE |
+	                                           PCRE2_JIT_PARTIAL_HARD) == 0;
 	re->mctx = pcre2_match_context_create(NULL);
 	if (!re->mctx) {
 		pd_regex_free(re);
@@ -65,9 +65,23 @@ pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
 	return PD_OK;
 }
 
-bool pd_regex_matches_empty(const pd_regex *re)
+pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
+                       size_t *erroffset)
 {
-	return re->empty;
+	return compile(out, pattern, caseless, erroffset, true);
+}
+
+pd_rc pd_regex_check(const char *pattern, bool caseless, size_t *erroffset,
+                     bool *matches_empty)
+{
+	pd_regex *re = NULL;
+	pd_rc rc = compile(&re, pattern, caseless, erroffset, false);
+
+	if (rc == PD_OK) {
+		*matches_empty = re->empty;
+		pd_regex_free(re);
+	}
+	return rc;
 }
 
 uint32_t pd_regex_lookbehind(const pd_regex *re)

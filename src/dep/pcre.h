@@ -20,8 +20,10 @@ typedef struct pd_regex pd_regex;
 pd_rc pd_regex_compile(pd_regex **out, const char *pattern, bool caseless,
                        size_t *erroffset);
 
-/* True when the pattern can match the empty string. */
-bool pd_regex_matches_empty(const pd_regex *re);
+/* Only check that `pattern` compiles (as pd_regex_compile, without the
+ * JIT step), and whether it can match the empty string. */
+pd_rc pd_regex_check(const char *pattern, bool caseless, size_t *erroffset,
+                     bool *matches_empty);
 
 /* Called for each match [start, end) in the subject, with the name of the
  * last (*MARK) passed (NULL when none); a negative return stops the search
