@@ -37,8 +37,11 @@ WERROR ?= -Werror
 endif
 BASE_CPPFLAGS := -D_DEFAULT_SOURCE -Iinclude -Isrc -MMD -MP
 
-PC_CFLAGS = $(shell pkg-config --cflags $(PC_LIBS) 2>/dev/null)
-PC_LDLIBS = $(shell pkg-config --libs $(PC_LIBS) 2>/dev/null) -lical -lcsv -lpthread -lm
+# pkg-config runs once, when first needed (after `deps` has installed it).
+PC_CFLAGS = $(eval PC_CFLAGS := $(shell pkg-config --cflags $(PC_LIBS) \
+	2>/dev/null))$(PC_CFLAGS)
+PC_LDLIBS = $(eval PC_LDLIBS := $(shell pkg-config --libs $(PC_LIBS) \
+	2>/dev/null) -lical -lcsv -lpthread -lm)$(PC_LDLIBS)
 
 ifeq ($(V),asan)
 VCFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -138,7 +141,7 @@ check: deps
 	@$(MAKE) --no-print-directory V=asan check-build
 	@tests/run.sh $(BUILD)/release $(BUILD)/asan
 
-check-build: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) bin/purdah
+check-build: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) $(if $(filter release,$(V)),bin/purdah)
 
 # --- fuzzing (clang libFuzzer) --------------------------------------------
 
