@@ -42,22 +42,6 @@
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
 
-static void assert_utc(pd_instant t, const char *want)
-{
-	char got[40];
-
-	pd_time_format_utc(got, sizeof(got), t);
-	assert_string_equal(got, want);
-}
-
-static void assert_date_is(pd_date d, const char *want)
-{
-	char got[16];
-
-	pd_date_format(got, sizeof(got), d);
-	assert_string_equal(got, want);
-}
-
 /* As tu_calendar(ics, 0), but nothing is left allocated when loading
  * fails, so a failing test does not also show up as a leak under ASan. */
 static pd_calendar *load_cal(const char *ics)
@@ -76,25 +60,6 @@ static pd_calendar *load_cal(const char *ics)
 		fail_msg("%s: %s", pd_rc_name(rc), msg);
 	}
 	return cal;
-}
-
-/* The one period of `cal`. */
-static const pd_period *only(const pd_calendar *cal)
-{
-	assert_int_equal(pd_calendar_count(cal), 1);
-	return pd_calendar_get(cal, 0);
-}
-
-static const pd_period *find_uid(const pd_calendar *cal, const char *uid,
-                                 size_t nth)
-{
-	for (size_t i = 0; i < pd_calendar_count(cal); i++) {
-		const pd_period *p = pd_calendar_get(cal, i);
-		if (strcmp(p->uid, uid) == 0 && nth-- == 0)
-			return p;
-	}
-	fail_msg("no period %s", uid);
-	return NULL;
 }
 
 /* Loading `ics` must fail with PD_ECONFIG and a message containing every
@@ -136,17 +101,17 @@ static void test_calendar_dst_spring_start_is_local_midnight(void **state)
 	        tu_calendar(CAL_BEGIN ALLDAY("spring", "20260330", "20260508",
 	                                     "ELECTION") CAL_END,
 	                    0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
 	/* Mon 30 Mar 2026 00:00 BST = Sun 29 Mar 23:00 UTC. */
-	assert_utc(p->start, "2026-03-29T23:00:00Z");
-	assert_utc(p->end, "2026-05-07T23:00:00Z");
+	tu_assert_utc(p->start, "2026-03-29T23:00:00Z");
+	tu_assert_utc(p->end, "2026-05-07T23:00:00Z");
 	assert_int_equal(tu_active(cal, "2026-03-29T23:00:00Z", NULL), 1);
 	assert_int_equal(tu_active(cal, "2026-03-29T22:59:59Z", NULL), 0);
 	assert_int_equal(tu_active(cal, "2026-03-30T00:00", NULL), 1);
 	assert_int_equal(tu_active(cal, "2026-03-29T23:59:59", NULL), 0);
-	assert_date_is(p->first_day, "2026-03-30");
-	assert_date_is(p->last_day, "2026-05-07");
+	tu_assert_date(p->first_day, "2026-03-30");
+	tu_assert_date(p->last_day, "2026-05-07");
 	assert_true(p->all_day);
 	pd_calendar_free(cal);
 }
@@ -159,16 +124,16 @@ static void test_calendar_dst_spring_timed_tzid_start(void **state)
 	                  "DTEND;TZID=Europe/London:20260331T000000\n"
 	                  "SUMMARY:t\nCATEGORIES:FREEZE\nEND:VEVENT\n" CAL_END,
 	        0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
-	assert_utc(p->start, "2026-03-29T23:00:00Z");
-	assert_utc(p->end, "2026-03-30T23:00:00Z");
+	tu_assert_utc(p->start, "2026-03-29T23:00:00Z");
+	tu_assert_utc(p->end, "2026-03-30T23:00:00Z");
 	assert_false(p->all_day);
 	assert_int_equal(p->kind, PD_PERIOD_FREEZE);
 	assert_int_equal(tu_active(cal, "2026-03-29T23:00:00Z", NULL), 1);
 	assert_int_equal(tu_active(cal, "2026-03-29T22:59:59Z", NULL), 0);
-	assert_date_is(p->first_day, "2026-03-30");
-	assert_date_is(p->last_day, "2026-03-30");
+	tu_assert_date(p->first_day, "2026-03-30");
+	tu_assert_date(p->last_day, "2026-03-30");
 	pd_calendar_free(cal);
 }
 
@@ -178,16 +143,16 @@ static void test_calendar_dst_autumn_end_is_local_midnight(void **state)
 	        tu_calendar(CAL_BEGIN ALLDAY("autumn", "20261001", "20261026",
 	                                     "REFERENDUM") CAL_END,
 	                    0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
 	/* Started in BST, ends after the clocks go back: 00:00 GMT. */
-	assert_utc(p->start, "2026-09-30T23:00:00Z");
-	assert_utc(p->end, "2026-10-26T00:00:00Z");
+	tu_assert_utc(p->start, "2026-09-30T23:00:00Z");
+	tu_assert_utc(p->end, "2026-10-26T00:00:00Z");
 	assert_int_equal(tu_active(cal, "2026-10-25T23:59:59Z", NULL), 1);
 	assert_int_equal(tu_active(cal, "2026-10-25T23:30:00Z", NULL), 1);
 	assert_int_equal(tu_active(cal, "2026-10-26T00:00:00Z", NULL), 0);
 	assert_int_equal(tu_active(cal, "2026-10-26T00:00", NULL), 0);
-	assert_date_is(p->last_day, "2026-10-25");
+	tu_assert_date(p->last_day, "2026-10-25");
 	pd_calendar_free(cal);
 }
 
@@ -200,11 +165,11 @@ static void test_calendar_dst_autumn_timed_tzid_end(void **state)
 	        "DTEND;TZID=Europe/London:20261026T000000\n"
 	        "SUMMARY:t\nCATEGORIES:ELECTION\nEND:VEVENT\n" CAL_END,
 	        0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
-	assert_utc(p->start, "2026-10-19T23:00:00Z");
-	assert_utc(p->end, "2026-10-26T00:00:00Z");
-	assert_date_is(p->last_day, "2026-10-25");
+	tu_assert_utc(p->start, "2026-10-19T23:00:00Z");
+	tu_assert_utc(p->end, "2026-10-26T00:00:00Z");
+	tu_assert_date(p->last_day, "2026-10-25");
 	assert_int_equal(tu_active(cal, "2026-10-25T23:59:59Z", NULL), 1);
 	assert_int_equal(tu_active(cal, "2026-10-26T00:00:00Z", NULL), 0);
 	pd_calendar_free(cal);
@@ -228,10 +193,10 @@ static void test_calendar_tzid_times_in_gap_and_overlap(void **state)
 	char got[4][40];
 	(void)state;
 	/* Copied out first: the calendar is freed before any assertion. */
-	pd_time_format_utc(got[0], 40, find_uid(cal, "gap", 0)->start);
-	pd_time_format_utc(got[1], 40, find_uid(cal, "gap", 0)->end);
-	pd_time_format_utc(got[2], 40, find_uid(cal, "twice", 0)->start);
-	pd_time_format_utc(got[3], 40, find_uid(cal, "twice", 0)->end);
+	pd_time_format_utc(got[0], 40, tu_period(cal, "gap", 0)->start);
+	pd_time_format_utc(got[1], 40, tu_period(cal, "gap", 0)->end);
+	pd_time_format_utc(got[2], 40, tu_period(cal, "twice", 0)->start);
+	pd_time_format_utc(got[3], 40, tu_period(cal, "twice", 0)->end);
 	pd_calendar_free(cal);
 	assert_string_equal(got[0], "2026-03-29T01:30:00Z");
 	assert_string_equal(got[1], "2026-03-29T02:00:00Z");
@@ -246,17 +211,17 @@ static void test_calendar_dst_change_days_are_23_and_25_hours(void **state)
 	                ALLDAY("b-autumn", "20261025", "20261026", "FREEZE")
 	                        CAL_END,
 	        0);
-	const pd_period *s = find_uid(cal, "a-spring", 0);
-	const pd_period *a = find_uid(cal, "b-autumn", 0);
+	const pd_period *s = tu_period(cal, "a-spring", 0);
+	const pd_period *a = tu_period(cal, "b-autumn", 0);
 	(void)state;
-	assert_utc(s->start, "2026-03-29T00:00:00Z");
-	assert_utc(s->end, "2026-03-29T23:00:00Z");
+	tu_assert_utc(s->start, "2026-03-29T00:00:00Z");
+	tu_assert_utc(s->end, "2026-03-29T23:00:00Z");
 	assert_int_equal(s->end - s->start, 23 * 3600);
-	assert_utc(a->start, "2026-10-24T23:00:00Z");
-	assert_utc(a->end, "2026-10-26T00:00:00Z");
+	tu_assert_utc(a->start, "2026-10-24T23:00:00Z");
+	tu_assert_utc(a->end, "2026-10-26T00:00:00Z");
 	assert_int_equal(a->end - a->start, 25 * 3600);
-	assert_date_is(a->first_day, "2026-10-25");
-	assert_date_is(a->last_day, "2026-10-25");
+	tu_assert_date(a->first_day, "2026-10-25");
+	tu_assert_date(a->last_day, "2026-10-25");
 	pd_calendar_free(cal);
 }
 
@@ -324,10 +289,10 @@ static void test_calendar_area_filter(void **state)
 	assert_int_equal(tu_active(cal, when, "Abb"), 1);
 	/* After the by-elections, before the council poll ends. */
 	assert_int_equal(tu_active(cal, "2027-05-03T12:00", "Abbey"), 1);
-	assert_true(pd_period_covers(find_uid(cal, "abbey", 0), "aBBey"));
-	assert_false(pd_period_covers(find_uid(cal, "abbey", 0), "Castle"));
-	assert_true(pd_period_covers(find_uid(cal, "abbey", 0), NULL));
-	assert_true(pd_period_covers(find_uid(cal, "council", 0), "Castle"));
+	assert_true(pd_period_covers(tu_period(cal, "abbey", 0), "aBBey"));
+	assert_false(pd_period_covers(tu_period(cal, "abbey", 0), "Castle"));
+	assert_true(pd_period_covers(tu_period(cal, "abbey", 0), NULL));
+	assert_true(pd_period_covers(tu_period(cal, "council", 0), "Castle"));
 	pd_calendar_free(cal);
 }
 
@@ -340,7 +305,7 @@ static void test_calendar_area_comma_list_and_repeated(void **state)
 	                  "X-PURDAH-AREA:St Peter's\n"
 	                  "END:VEVENT\n" CAL_END,
 	        0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
 	assert_int_equal(p->nareas, 4);
 	assert_string_equal(p->areas[0], "Abbey");
@@ -362,7 +327,7 @@ static void test_calendar_area_escaped_comma_is_one_area(void **state)
 	                  "X-PURDAH-AREA:Abbey\\, North\n"
 	                  "END:VEVENT\n" CAL_END,
 	        0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	size_t nareas = p->nareas, north;
 	char first[64];
 	(void)state;
@@ -388,12 +353,12 @@ static void test_calendar_rrule_yearly_count(void **state)
 	        tu_calendar(CAL_BEGIN YEARLY_HEAD "END:VEVENT\n" CAL_END, 0);
 	(void)state;
 	assert_int_equal(pd_calendar_count(cal), 3);
-	assert_date_is(pd_calendar_get(cal, 0)->first_day, "2027-05-01");
-	assert_date_is(pd_calendar_get(cal, 0)->last_day, "2027-05-07");
-	assert_date_is(pd_calendar_get(cal, 1)->first_day, "2028-05-01");
-	assert_date_is(pd_calendar_get(cal, 1)->last_day, "2028-05-07");
-	assert_date_is(pd_calendar_get(cal, 2)->first_day, "2029-05-01");
-	assert_utc(pd_calendar_get(cal, 2)->start, "2029-04-30T23:00:00Z");
+	tu_assert_date(pd_calendar_get(cal, 0)->first_day, "2027-05-01");
+	tu_assert_date(pd_calendar_get(cal, 0)->last_day, "2027-05-07");
+	tu_assert_date(pd_calendar_get(cal, 1)->first_day, "2028-05-01");
+	tu_assert_date(pd_calendar_get(cal, 1)->last_day, "2028-05-07");
+	tu_assert_date(pd_calendar_get(cal, 2)->first_day, "2029-05-01");
+	tu_assert_utc(pd_calendar_get(cal, 2)->start, "2029-04-30T23:00:00Z");
 	for (size_t i = 0; i < 3; i++) {
 		assert_string_equal(pd_calendar_get(cal, i)->uid, "yearly");
 		assert_true(pd_calendar_get(cal, i)->all_day);
@@ -412,8 +377,8 @@ static void test_calendar_exdate_removes_one_instance(void **state)
 	                    0);
 	(void)state;
 	assert_int_equal(pd_calendar_count(cal), 2);
-	assert_date_is(pd_calendar_get(cal, 0)->first_day, "2027-05-01");
-	assert_date_is(pd_calendar_get(cal, 1)->first_day, "2029-05-01");
+	tu_assert_date(pd_calendar_get(cal, 0)->first_day, "2027-05-01");
+	tu_assert_date(pd_calendar_get(cal, 1)->first_day, "2029-05-01");
 	assert_int_equal(tu_active(cal, "2028-05-03T12:00", NULL), 0);
 	pd_calendar_free(cal);
 }
@@ -426,7 +391,7 @@ static void test_calendar_exdate_comma_list(void **state)
 	        0);
 	(void)state;
 	assert_int_equal(pd_calendar_count(cal), 1);
-	assert_date_is(pd_calendar_get(cal, 0)->first_day, "2027-05-01");
+	tu_assert_date(pd_calendar_get(cal, 0)->first_day, "2027-05-01");
 	pd_calendar_free(cal);
 }
 
@@ -440,8 +405,8 @@ static void test_calendar_rdate_adds_one_instance(void **state)
 	(void)state;
 	assert_int_equal(pd_calendar_count(cal), 4);
 	p = pd_calendar_get(cal, 3);
-	assert_date_is(p->first_day, "2030-06-01");
-	assert_date_is(p->last_day, "2030-06-07"); /* the series' length */
+	tu_assert_date(p->first_day, "2030-06-01");
+	tu_assert_date(p->last_day, "2030-06-07"); /* the series' length */
 	assert_int_equal(tu_active(cal, "2030-06-07T12:00", NULL), 1);
 	assert_int_equal(tu_active(cal, "2030-06-08T00:00", NULL), 0);
 	pd_calendar_free(cal);
@@ -472,11 +437,11 @@ static void test_calendar_rdate_period_values(void **state)
 	        0);
 	(void)state;
 	assert_int_equal(pd_calendar_count(cal), 3);
-	assert_utc(pd_calendar_get(cal, 0)->end, "2027-06-01T10:00:00Z");
-	assert_utc(pd_calendar_get(cal, 1)->start, "2027-06-02T09:00:00Z");
-	assert_utc(pd_calendar_get(cal, 1)->end, "2027-06-02T17:00:00Z");
-	assert_utc(pd_calendar_get(cal, 2)->start, "2027-06-03T09:00:00Z");
-	assert_utc(pd_calendar_get(cal, 2)->end, "2027-06-03T11:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 0)->end, "2027-06-01T10:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 1)->start, "2027-06-02T09:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 1)->end, "2027-06-02T17:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 2)->start, "2027-06-03T09:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 2)->end, "2027-06-03T11:00:00Z");
 	pd_calendar_free(cal);
 }
 
@@ -492,12 +457,12 @@ static void test_calendar_rrule_timed_keeps_local_time_over_dst(void **state)
 	        0);
 	(void)state;
 	assert_int_equal(pd_calendar_count(cal), 3);
-	assert_utc(pd_calendar_get(cal, 0)->start, "2026-03-22T09:00:00Z");
-	assert_utc(pd_calendar_get(cal, 0)->end, "2026-03-22T17:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 0)->start, "2026-03-22T09:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 0)->end, "2026-03-22T17:00:00Z");
 	/* After the change: 09:00 BST. */
-	assert_utc(pd_calendar_get(cal, 1)->start, "2026-03-29T08:00:00Z");
-	assert_utc(pd_calendar_get(cal, 1)->end, "2026-03-29T16:00:00Z");
-	assert_utc(pd_calendar_get(cal, 2)->start, "2026-04-12T08:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 1)->start, "2026-03-29T08:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 1)->end, "2026-03-29T16:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 2)->start, "2026-04-12T08:00:00Z");
 	pd_calendar_free(cal);
 }
 
@@ -526,8 +491,8 @@ static void check_moved_2028(pd_calendar *cal)
 	assert_int_equal(pd_calendar_count(cal), 3);
 	p = pd_calendar_get(cal, 1);
 	assert_string_equal(p->name, "Moved");
-	assert_date_is(p->first_day, "2028-05-10");
-	assert_date_is(p->last_day, "2028-05-11");
+	tu_assert_date(p->first_day, "2028-05-10");
+	tu_assert_date(p->last_day, "2028-05-11");
 	assert_string_equal(pd_calendar_get(cal, 0)->name, "Yearly");
 	assert_string_equal(pd_calendar_get(cal, 2)->name, "Yearly");
 	assert_int_equal(tu_active(cal, "2028-05-03T12:00", NULL), 0);
@@ -572,8 +537,8 @@ static void test_calendar_recurrence_id_timed_with_tzid(void **state)
 	        0);
 	(void)state;
 	assert_int_equal(pd_calendar_count(cal), 3);
-	assert_utc(pd_calendar_get(cal, 1)->start, "2026-03-30T09:00:00Z");
-	assert_utc(pd_calendar_get(cal, 1)->end, "2026-03-30T11:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 1)->start, "2026-03-30T09:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 1)->end, "2026-03-30T11:00:00Z");
 	assert_string_equal(pd_calendar_get(cal, 1)->name, "moved");
 	assert_int_equal(tu_active(cal, "2026-03-29T10:00", NULL), 0);
 	pd_calendar_free(cal);
@@ -590,7 +555,7 @@ static void test_calendar_cancelled_override_removes_instance(void **state)
 	        0);
 	(void)state;
 	assert_int_equal(pd_calendar_count(cal), 2);
-	assert_date_is(pd_calendar_get(cal, 1)->first_day, "2029-05-01");
+	tu_assert_date(pd_calendar_get(cal, 1)->first_day, "2029-05-01");
 	pd_calendar_free(cal);
 }
 
@@ -661,11 +626,11 @@ static void test_calendar_overrides_with_many_versions(void **state)
 	pd_buf_dispose(&b);
 	assert_int_equal(pd_calendar_count(cal), 3);
 	assert_string_equal(pd_calendar_get(cal, 0)->name, "master");
-	assert_date_is(pd_calendar_get(cal, 0)->first_day, "2027-01-01");
+	tu_assert_date(pd_calendar_get(cal, 0)->first_day, "2027-01-01");
 	assert_string_equal(pd_calendar_get(cal, 1)->name, "w2 v4");
-	assert_date_is(pd_calendar_get(cal, 1)->first_day, "2027-01-10");
+	tu_assert_date(pd_calendar_get(cal, 1)->first_day, "2027-01-10");
 	assert_string_equal(pd_calendar_get(cal, 2)->name, "w4 v0");
-	assert_date_is(pd_calendar_get(cal, 2)->first_day, "2027-01-23");
+	tu_assert_date(pd_calendar_get(cal, 2)->first_day, "2027-01-23");
 	assert_int_equal(tu_active(cal, "2027-01-15T12:00", NULL), 0);
 	assert_int_equal(tu_active(cal, "2027-01-16T12:00", NULL), 0);
 	assert_int_equal(tu_active(cal, "2027-01-08T12:00", NULL), 0);
@@ -676,8 +641,8 @@ static void test_calendar_override_without_series_is_own_period(void **state)
 {
 	pd_calendar *cal = tu_calendar(CAL_BEGIN YEARLY_MOVE_2028 CAL_END, 0);
 	(void)state;
-	assert_string_equal(only(cal)->name, "Moved");
-	assert_date_is(only(cal)->first_day, "2028-05-10");
+	assert_string_equal(tu_only(cal)->name, "Moved");
+	tu_assert_date(tu_only(cal)->first_day, "2028-05-10");
 	pd_calendar_free(cal);
 }
 
@@ -708,11 +673,11 @@ static void test_calendar_highest_sequence_wins_any_order(void **state)
 	(void)state;
 	for (size_t i = 0; i < 3; i++) {
 		pd_calendar *cal = tu_calendar(files[i], 0);
-		const pd_period *p = only(cal);
+		const pd_period *p = tu_only(cal);
 		assert_string_equal(p->name, "v2");
 		assert_int_equal(p->sequence, 2);
-		assert_date_is(p->first_day, "2027-03-31");
-		assert_date_is(p->last_day, "2027-05-06");
+		tu_assert_date(p->first_day, "2027-03-31");
+		tu_assert_date(p->last_day, "2027-05-06");
 		assert_int_equal(tu_active(cal, "2027-03-20T12:00", NULL), 0);
 		pd_calendar_free(cal);
 	}
@@ -739,15 +704,15 @@ static void test_calendar_highest_sequence_wins_across_buffers(void **state)
 	pd_calendar *cal;
 	(void)state;
 	cal = two_buffers(newer, older);
-	assert_string_equal(only(cal)->name, "final");
-	assert_string_equal(only(cal)->source, "a.ics");
+	assert_string_equal(tu_only(cal)->name, "final");
+	assert_string_equal(tu_only(cal)->source, "a.ics");
 	assert_int_equal(pd_calendar_file_count(cal), 2);
 	assert_string_equal(pd_calendar_file(cal, 1), "b.ics");
 	assert_null(pd_calendar_file(cal, 2));
 	pd_calendar_free(cal);
 	cal = two_buffers(older, newer);
-	assert_string_equal(only(cal)->name, "final");
-	assert_string_equal(only(cal)->source, "b.ics");
+	assert_string_equal(tu_only(cal)->name, "final");
+	assert_string_equal(tu_only(cal)->source, "b.ics");
 	pd_calendar_free(cal);
 }
 
@@ -764,7 +729,7 @@ test_calendar_sequence_tie_broken_by_dtstamp_then_order(void **state)
 	        "CATEGORIES:ELECTION\nEND:VEVENT\n" CAL_END,
 	        0);
 	(void)state;
-	assert_string_equal(only(cal)->name, "later stamp");
+	assert_string_equal(tu_only(cal)->name, "later stamp");
 	pd_calendar_free(cal);
 	cal = two_buffers(
 	        CAL_BEGIN "BEGIN:VEVENT\nUID:u\nDTSTAMP:20270301T000000Z\n"
@@ -773,7 +738,7 @@ test_calendar_sequence_tie_broken_by_dtstamp_then_order(void **state)
 	        CAL_BEGIN "BEGIN:VEVENT\nUID:u\nDTSTAMP:20270301T000000Z\n"
 	                  "DTSTART;VALUE=DATE:20270401\nSUMMARY:last\n"
 	                  "CATEGORIES:ELECTION\nEND:VEVENT\n" CAL_END);
-	assert_string_equal(only(cal)->name, "last");
+	assert_string_equal(tu_only(cal)->name, "last");
 	pd_calendar_free(cal);
 }
 
@@ -790,7 +755,7 @@ static void test_calendar_cancelled_winner_removes_period(void **state)
 	                        CANCELLED_V("1") CAL_END,
 	        0);
 	(void)state;
-	assert_string_equal(only(cal)->uid, "other");
+	assert_string_equal(tu_only(cal)->uid, "other");
 	assert_int_equal(tu_active(cal, "2027-04-15T12:00", NULL), 1);
 	pd_calendar_free(cal);
 }
@@ -816,7 +781,7 @@ static void test_calendar_older_cancelled_version_ignored(void **state)
 	                CANCELLED_V("1") CAL_END,
 	        0);
 	(void)state;
-	assert_string_equal(only(cal)->name, "reinstated");
+	assert_string_equal(tu_only(cal)->name, "reinstated");
 	assert_int_equal(tu_active(cal, "2027-04-15T12:00", NULL), 1);
 	pd_calendar_free(cal);
 }
@@ -856,7 +821,7 @@ static pd_period_kind kind_of(const char *categories)
 	                 PD_OK);
 	cal = tu_calendar(b.ptr, 0);
 	pd_buf_dispose(&b);
-	k = only(cal)->kind;
+	k = tu_only(cal)->kind;
 	pd_calendar_free(cal);
 	return k;
 }
@@ -887,7 +852,7 @@ static void test_calendar_categories_on_several_lines(void **state)
 	                  "END:VEVENT\n" CAL_END,
 	        0);
 	(void)state;
-	assert_int_equal(only(cal)->kind, PD_PERIOD_FREEZE);
+	assert_int_equal(tu_only(cal)->kind, PD_PERIOD_FREEZE);
 	pd_calendar_free(cal);
 }
 
@@ -913,7 +878,7 @@ static void test_calendar_non_period_events_ignored(void **state)
 	                                     "ELECTION") CAL_END,
 	        0);
 	(void)state;
-	assert_string_equal(only(cal)->uid, "real");
+	assert_string_equal(tu_only(cal)->uid, "real");
 	assert_int_equal(tu_active(cal, "2027-04-01T09:30Z", NULL), 1);
 	pd_calendar_free(cal);
 }
@@ -926,7 +891,7 @@ static void test_calendar_x_purdah_kind_on_event(void **state)
 	                  "END:VEVENT\n" CAL_END,
 	        0);
 	(void)state;
-	assert_int_equal(only(cal)->kind, PD_PERIOD_REFERENDUM);
+	assert_int_equal(tu_only(cal)->kind, PD_PERIOD_REFERENDUM);
 	pd_calendar_free(cal);
 }
 
@@ -976,14 +941,14 @@ static void check_google(const pd_calendar *cal, int second_line)
 	assert_string_equal(p->name, "County council elections");
 	assert_int_equal(p->kind, PD_PERIOD_ELECTION);
 	assert_true(p->all_day);
-	assert_date_is(p->last_day, "2027-05-06");
+	tu_assert_date(p->last_day, "2027-05-06");
 	assert_int_equal(p->line, 9);
 	/* The event's own CATEGORIES name its kind. */
 	p = pd_calendar_get(cal, 1);
 	assert_int_equal(p->kind, PD_PERIOD_FREEZE);
-	assert_utc(p->start, "2027-06-01T08:00:00Z");
-	assert_utc(p->end, "2027-06-01T16:00:00Z");
-	assert_date_is(p->first_day, "2027-06-01");
+	tu_assert_utc(p->start, "2027-06-01T08:00:00Z");
+	tu_assert_utc(p->end, "2027-06-01T16:00:00Z");
+	tu_assert_date(p->first_day, "2027-06-01");
 	assert_int_equal(p->line, second_line);
 }
 
@@ -1019,7 +984,7 @@ static void test_calendar_period_fields(void **state)
 	                  "X-PURDAH-TYPE:local-by-election\n"
 	                  "X-PURDAH-POLL:2026-12-17\nEND:VEVENT\n" CAL_END,
 	        0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
 	assert_string_equal(p->uid, "f@x");
 	assert_string_equal(p->name, "Abbey ward by-election");
@@ -1030,9 +995,9 @@ static void test_calendar_period_fields(void **state)
 	assert_int_equal(p->line, 4);
 	assert_string_equal(p->poll_type, "local-by-election");
 	assert_true(p->has_poll);
-	assert_date_is(p->poll, "2026-12-17");
-	assert_date_is(p->first_day, "2026-11-12");
-	assert_date_is(p->last_day, "2026-12-17");
+	tu_assert_date(p->poll, "2026-12-17");
+	tu_assert_date(p->first_day, "2026-11-12");
+	tu_assert_date(p->last_day, "2026-12-17");
 	assert_ptr_equal(pd_calendar_tz(cal), tu_london());
 	pd_calendar_free(cal);
 }
@@ -1114,13 +1079,13 @@ static void test_calendar_utc_times(void **state)
 	                  "DTEND:20270402T163000Z\nSUMMARY:u\n"
 	                  "CATEGORIES:FREEZE\nEND:VEVENT\n" CAL_END,
 	        0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
 	assert_false(p->all_day);
-	assert_utc(p->start, "2027-04-01T09:00:00Z");
-	assert_utc(p->end, "2027-04-02T16:30:00Z");
-	assert_date_is(p->first_day, "2027-04-01");
-	assert_date_is(p->last_day, "2027-04-02");
+	tu_assert_utc(p->start, "2027-04-01T09:00:00Z");
+	tu_assert_utc(p->end, "2027-04-02T16:30:00Z");
+	tu_assert_date(p->first_day, "2027-04-01");
+	tu_assert_date(p->last_day, "2027-04-02");
 	assert_int_equal(tu_active(cal, "2027-04-02T16:29:59Z", NULL), 1);
 	assert_int_equal(tu_active(cal, "2027-04-02T16:30:00Z", NULL), 0);
 	assert_int_equal(tu_active(cal, "2027-04-01T08:59:59Z", NULL), 0);
@@ -1136,7 +1101,7 @@ static void test_calendar_timed_last_day_is_day_of_last_moment(void **state)
 	                  "CATEGORIES:FREEZE\nEND:VEVENT\n" CAL_END,
 	        0);
 	(void)state;
-	assert_date_is(only(cal)->last_day, "2027-04-02");
+	tu_assert_date(tu_only(cal)->last_day, "2027-04-02");
 	pd_calendar_free(cal);
 }
 
@@ -1149,11 +1114,11 @@ static void test_calendar_tzid_europe_london_without_vtimezone(void **state)
 	        "DTEND;TZID=Europe/London:20271201T090000\n"
 	        "SUMMARY:u\nCATEGORIES:ELECTION\nEND:VEVENT\n" CAL_END,
 	        0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
-	assert_utc(p->start, "2027-03-31T23:00:00Z");
-	assert_utc(p->end, "2027-12-01T09:00:00Z");
-	assert_date_is(p->first_day, "2027-04-01");
+	tu_assert_utc(p->start, "2027-03-31T23:00:00Z");
+	tu_assert_utc(p->end, "2027-12-01T09:00:00Z");
+	tu_assert_date(p->first_day, "2027-04-01");
 	pd_calendar_free(cal);
 }
 
@@ -1167,7 +1132,7 @@ static void test_calendar_tzid_mozilla_style_path(void **state)
 	        "SUMMARY:u\nCATEGORIES:ELECTION\nEND:VEVENT\n" CAL_END,
 	        0);
 	(void)state;
-	assert_utc(only(cal)->start, "2027-04-01T08:00:00Z");
+	tu_assert_utc(tu_only(cal)->start, "2027-04-01T08:00:00Z");
 	pd_calendar_free(cal);
 }
 
@@ -1244,14 +1209,14 @@ static void check_outlook(const char *empty, int second_line)
 	p = pd_calendar_get(cal, 0);
 	assert_int_equal(p->kind, PD_PERIOD_ELECTION);
 	assert_string_equal(p->name, "Purdah - county council elections");
-	assert_utc(p->start, "2027-03-31T23:00:00Z"); /* BST */
-	assert_utc(p->end, "2027-05-06T23:00:00Z");
-	assert_date_is(p->first_day, "2027-04-01");
-	assert_date_is(p->last_day, "2027-05-06");
+	tu_assert_utc(p->start, "2027-03-31T23:00:00Z"); /* BST */
+	tu_assert_utc(p->end, "2027-05-06T23:00:00Z");
+	tu_assert_date(p->first_day, "2027-04-01");
+	tu_assert_date(p->last_day, "2027-05-06");
 	assert_int_equal(p->line, 21);
 	p = pd_calendar_get(cal, 1);
-	assert_utc(p->start, "2027-12-01T09:00:00Z"); /* GMT */
-	assert_utc(p->end, "2027-12-01T17:00:00Z");
+	tu_assert_utc(p->start, "2027-12-01T09:00:00Z"); /* GMT */
+	tu_assert_utc(p->end, "2027-12-01T17:00:00Z");
 	assert_int_equal(p->line, second_line);
 	pd_calendar_free(cal);
 }
@@ -1294,9 +1259,9 @@ static void test_calendar_outlook_quoted_tzid_with_commas(void **state)
 	        CAL_BEGIN DISPLAY_VTIMEZONE DISPLAY_TZ_EVENT CAL_END, 0);
 	(void)state;
 	assert_int_equal(pd_calendar_count(cal), 2);
-	assert_utc(pd_calendar_get(cal, 0)->start, "2027-03-25T09:00:00Z");
-	assert_utc(pd_calendar_get(cal, 1)->start, "2027-04-08T08:00:00Z");
-	assert_utc(pd_calendar_get(cal, 1)->end, "2027-04-08T09:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 0)->start, "2027-03-25T09:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 1)->start, "2027-04-08T08:00:00Z");
+	tu_assert_utc(pd_calendar_get(cal, 1)->end, "2027-04-08T09:00:00Z");
 	assert_int_equal(pd_calendar_get(cal, 0)->line, 19);
 	pd_calendar_free(cal);
 }
@@ -1315,10 +1280,10 @@ static void test_calendar_embedded_vtimezone_is_honoured(void **state)
 	        "DTEND;TZID=\"Customized Time Zone\":20270401T120000\n"
 	        "SUMMARY:u\nCATEGORIES:FREEZE\nEND:VEVENT\n" CAL_END,
 	        0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
-	assert_utc(p->start, "2027-04-01T06:00:00Z");
-	assert_utc(p->end, "2027-04-01T09:00:00Z");
+	tu_assert_utc(p->start, "2027-04-01T06:00:00Z");
+	tu_assert_utc(p->end, "2027-04-01T09:00:00Z");
 	assert_int_equal(p->line, 12);
 	pd_calendar_free(cal);
 }
@@ -1337,10 +1302,10 @@ static void test_calendar_windows_zone_without_vtimezone_mapped(void **state)
 	        "SUMMARY:v\nCATEGORIES:ELECTION\nEND:VEVENT\n" CAL_END,
 	        0);
 	(void)state;
-	assert_utc(find_uid(cal, "u", 0)->start, "2027-03-31T23:00:00Z");
-	assert_utc(find_uid(cal, "u", 0)->end, "2027-05-06T23:00:00Z");
-	assert_utc(find_uid(cal, "v", 0)->start, "2027-12-01T09:00:00Z");
-	assert_utc(find_uid(cal, "v", 0)->end, "2027-12-01T17:00:00Z");
+	tu_assert_utc(tu_period(cal, "u", 0)->start, "2027-03-31T23:00:00Z");
+	tu_assert_utc(tu_period(cal, "u", 0)->end, "2027-05-06T23:00:00Z");
+	tu_assert_utc(tu_period(cal, "v", 0)->start, "2027-12-01T09:00:00Z");
+	tu_assert_utc(tu_period(cal, "v", 0)->end, "2027-12-01T17:00:00Z");
 	pd_calendar_free(cal);
 }
 
@@ -1378,9 +1343,9 @@ static void test_calendar_floating_times_taken_in_london(void **state)
 	                  "CATEGORIES:FREEZE\nEND:VEVENT\n" CAL_END,
 	        0);
 	(void)state;
-	assert_utc(find_uid(cal, "s", 0)->start, "2027-07-01T08:00:00Z");
-	assert_utc(find_uid(cal, "s", 0)->end, "2027-07-01T16:00:00Z");
-	assert_utc(find_uid(cal, "w", 0)->start, "2027-12-01T09:00:00Z");
+	tu_assert_utc(tu_period(cal, "s", 0)->start, "2027-07-01T08:00:00Z");
+	tu_assert_utc(tu_period(cal, "s", 0)->end, "2027-07-01T16:00:00Z");
+	tu_assert_utc(tu_period(cal, "w", 0)->start, "2027-12-01T09:00:00Z");
 	pd_calendar_free(cal);
 }
 
@@ -1401,10 +1366,10 @@ static void test_calendar_x_wr_timezone_for_floating_times(void **state)
 	        "CATEGORIES:FREEZE\nEND:VEVENT\n" CAL_END,
 	        0);
 	(void)state;
-	assert_utc(find_uid(cal, "f", 0)->start, "2027-07-01T13:00:00Z");
-	assert_utc(find_uid(cal, "f", 0)->end, "2027-07-01T21:00:00Z");
-	assert_utc(find_uid(cal, "z", 0)->start, "2027-07-01T09:00:00Z");
-	assert_utc(find_uid(cal, "t", 0)->start, "2027-07-01T08:00:00Z");
+	tu_assert_utc(tu_period(cal, "f", 0)->start, "2027-07-01T13:00:00Z");
+	tu_assert_utc(tu_period(cal, "f", 0)->end, "2027-07-01T21:00:00Z");
+	tu_assert_utc(tu_period(cal, "z", 0)->start, "2027-07-01T09:00:00Z");
+	tu_assert_utc(tu_period(cal, "t", 0)->start, "2027-07-01T08:00:00Z");
 	pd_calendar_free(cal);
 }
 
@@ -1418,7 +1383,7 @@ static void test_calendar_unknown_x_wr_timezone_falls_back(void **state)
 	                    "CATEGORIES:FREEZE\nEND:VEVENT\n" CAL_END,
 	                    0);
 	(void)state;
-	assert_utc(only(cal)->start, "2027-07-01T08:00:00Z");
+	tu_assert_utc(tu_only(cal)->start, "2027-07-01T08:00:00Z");
 	pd_calendar_free(cal);
 }
 
@@ -1432,13 +1397,13 @@ static void test_calendar_duration_all_day_p5d(void **state)
 	                  "DURATION:P1W\nSUMMARY:w\nCATEGORIES:ELECTION\n"
 	                  "END:VEVENT\n" CAL_END,
 	        0);
-	const pd_period *p = find_uid(cal, "d", 0);
+	const pd_period *p = tu_period(cal, "d", 0);
 	(void)state;
 	assert_true(p->all_day);
-	assert_date_is(p->first_day, "2027-05-03");
-	assert_date_is(p->last_day, "2027-05-07");
-	assert_utc(p->end, "2027-05-07T23:00:00Z");
-	assert_date_is(find_uid(cal, "w", 0)->last_day, "2027-05-09");
+	tu_assert_date(p->first_day, "2027-05-03");
+	tu_assert_date(p->last_day, "2027-05-07");
+	tu_assert_utc(p->end, "2027-05-07T23:00:00Z");
+	tu_assert_date(tu_period(cal, "w", 0)->last_day, "2027-05-09");
 	pd_calendar_free(cal);
 }
 
@@ -1450,9 +1415,9 @@ static void test_calendar_duration_timed_pt2h(void **state)
 	                  "END:VEVENT\n" CAL_END,
 	        0);
 	(void)state;
-	assert_utc(only(cal)->start, "2027-05-03T09:00:00Z");
-	assert_utc(only(cal)->end, "2027-05-03T11:00:00Z");
-	assert_false(only(cal)->all_day);
+	tu_assert_utc(tu_only(cal)->start, "2027-05-03T09:00:00Z");
+	tu_assert_utc(tu_only(cal)->end, "2027-05-03T11:00:00Z");
+	assert_false(tu_only(cal)->all_day);
 	pd_calendar_free(cal);
 }
 
@@ -1470,8 +1435,8 @@ static void test_calendar_duration_day_is_nominal_over_dst(void **state)
 	                  "END:VEVENT\n" CAL_END,
 	        0);
 	(void)state;
-	assert_utc(find_uid(cal, "d", 0)->end, "2026-03-29T11:00:00Z");
-	assert_utc(find_uid(cal, "h", 0)->end, "2026-03-29T12:00:00Z");
+	tu_assert_utc(tu_period(cal, "d", 0)->end, "2026-03-29T11:00:00Z");
+	tu_assert_utc(tu_period(cal, "h", 0)->end, "2026-03-29T12:00:00Z");
 	pd_calendar_free(cal);
 }
 
@@ -1481,11 +1446,11 @@ static void test_calendar_duration_day_is_nominal_over_dst(void **state)
 static void check_folded(const char *ics)
 {
 	pd_calendar *cal = tu_calendar(ics, 0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 
 	assert_string_equal(p->name, "Northbridge Borough Council elections "
 	                             "2027");
-	assert_date_is(p->first_day, "2027-03-31");
+	tu_assert_date(p->first_day, "2027-03-31");
 	assert_int_equal(p->line, 4);
 	pd_calendar_free(cal);
 }
@@ -1557,7 +1522,7 @@ static void test_calendar_escaped_text_in_summary(void **state)
 	                  "DTSTART;VALUE=DATE:20270331\n"
 	                  "CATEGORIES:ELECTION\nEND:VEVENT\n" CAL_END,
 	        0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
 	assert_string_equal(p->name, "Elections, referendum; and more");
 	assert_string_equal(p->description, "Line one\nLine two\\end");
@@ -1571,8 +1536,8 @@ static void test_calendar_bom_at_file_start(void **state)
 	                                        "ELECTION") CAL_END,
 	        0);
 	(void)state;
-	assert_string_equal(only(cal)->uid, "bom");
-	assert_int_equal(only(cal)->line, 4);
+	assert_string_equal(tu_only(cal)->uid, "bom");
+	assert_int_equal(tu_only(cal)->line, 4);
 	pd_calendar_free(cal);
 }
 
@@ -1583,7 +1548,7 @@ static void test_calendar_blank_lines_tolerated(void **state)
 	                              "ELECTION") "\n\n" CAL_END "\n",
 	        0);
 	(void)state;
-	assert_int_equal(only(cal)->line, 5);
+	assert_int_equal(tu_only(cal)->line, 5);
 	pd_calendar_free(cal);
 }
 
@@ -1652,8 +1617,8 @@ static void test_calendar_two_vcalendars_in_one_file(void **state)
 	        0);
 	(void)state;
 	assert_int_equal(pd_calendar_count(cal), 2);
-	assert_int_equal(find_uid(cal, "one", 0)->line, 4);
-	assert_int_equal(find_uid(cal, "two", 0)->line, 16);
+	assert_int_equal(tu_period(cal, "one", 0)->line, 4);
+	assert_int_equal(tu_period(cal, "two", 0)->line, 16);
 	pd_calendar_free(cal);
 }
 
@@ -1669,7 +1634,7 @@ static void test_calendar_unknown_component_keeps_lines(void **state)
 	                "after", "20270331", "20270507", "ELECTION") CAL_END,
 	        0);
 	(void)state;
-	assert_int_equal(only(cal)->line, 11);
+	assert_int_equal(tu_only(cal)->line, 11);
 	pd_calendar_free(cal);
 }
 
@@ -1682,9 +1647,9 @@ static void test_calendar_allday_end_is_exclusive(void **state)
 	        tu_calendar(CAL_BEGIN ALLDAY("e", "20270331", "20270507",
 	                                     "ELECTION") CAL_END,
 	                    0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
-	assert_date_is(p->last_day, "2027-05-06");
+	tu_assert_date(p->last_day, "2027-05-06");
 	assert_int_equal(tu_active(cal, "2027-05-06T23:59", NULL), 1);
 	assert_int_equal(tu_active(cal, "2027-05-06T23:59:59", NULL), 1);
 	assert_int_equal(tu_active(cal, "2027-05-07T00:00", NULL), 0);
@@ -1700,12 +1665,12 @@ static void test_calendar_allday_without_dtend_is_one_day(void **state)
 	        "BEGIN:VEVENT\nUID:o\nDTSTART;VALUE=DATE:20270506\n"
 	        "SUMMARY:o\nCATEGORIES:ELECTION\nEND:VEVENT\n" CAL_END,
 	        0);
-	const pd_period *p = only(cal);
+	const pd_period *p = tu_only(cal);
 	(void)state;
-	assert_date_is(p->first_day, "2027-05-06");
-	assert_date_is(p->last_day, "2027-05-06");
-	assert_utc(p->start, "2027-05-05T23:00:00Z");
-	assert_utc(p->end, "2027-05-06T23:00:00Z");
+	tu_assert_date(p->first_day, "2027-05-06");
+	tu_assert_date(p->last_day, "2027-05-06");
+	tu_assert_utc(p->start, "2027-05-05T23:00:00Z");
+	tu_assert_utc(p->end, "2027-05-06T23:00:00Z");
 	assert_int_equal(tu_active(cal, "2027-05-06T23:59", NULL), 1);
 	assert_int_equal(tu_active(cal, "2027-05-07T00:00", NULL), 0);
 	pd_calendar_free(cal);
@@ -2140,15 +2105,6 @@ static void test_calendar_holiday_calendar_rules(void **state)
 /* ------------------------------------------------------------------------ */
 /* Directories                                                              */
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
-}
-
 static void test_calendar_load_directory_recursive_sorted(void **state)
 {
 	char dir[] = "/tmp/purdah-caldir-XXXXXX";
@@ -2159,13 +2115,13 @@ static void test_calendar_load_directory_recursive_sorted(void **state)
 	snprintf(path, sizeof(path), "%s/sub", dir);
 	assert_int_equal(mkdir(path, 0700), 0);
 	snprintf(path, sizeof(path), "%s/sub/c.ics", dir);
-	write_file(path, CAL_BEGIN ALLDAY("c", "20270601", "20270602", "FREEZE")
-	                         CAL_END);
+	tu_write_file(path, CAL_BEGIN ALLDAY("c", "20270601", "20270602",
+	                                     "FREEZE") CAL_END);
 	snprintf(path, sizeof(path), "%s/b.ics", dir);
-	write_file(path, CAL_BEGIN ALLDAY("b", "20270331", "20270507",
-	                                  "ELECTION") CAL_END);
+	tu_write_file(path, CAL_BEGIN ALLDAY("b", "20270331", "20270507",
+	                                     "ELECTION") CAL_END);
 	snprintf(path, sizeof(path), "%s/a.txt", dir);
-	write_file(path, "not a calendar");
+	tu_write_file(path, "not a calendar");
 	assert_int_equal(pd_calendar_new(&cal, tu_london()), PD_OK);
 	if (pd_calendar_load_path(cal, dir) < 0)
 		fail_msg("%s", pd_error_message());
@@ -2174,7 +2130,7 @@ static void test_calendar_load_directory_recursive_sorted(void **state)
 	assert_int_equal(pd_calendar_file_count(cal), 2);
 	assert_non_null(strstr(pd_calendar_file(cal, 0), "b.ics"));
 	assert_non_null(strstr(pd_calendar_file(cal, 1), "sub/c.ics"));
-	assert_non_null(strstr(find_uid(cal, "c", 0)->source, "sub/c.ics"));
+	assert_non_null(strstr(tu_period(cal, "c", 0)->source, "sub/c.ics"));
 	pd_calendar_free(cal);
 
 	snprintf(path, sizeof(path), "%s/sub/c.ics", dir);

@@ -104,15 +104,6 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static void spit(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
-}
-
 static pd_calendar *load(const char *path)
 {
 	pd_calendar *cal = NULL;
@@ -121,37 +112,6 @@ static pd_calendar *load(const char *path)
 	if (pd_calendar_load_path(cal, path) < 0 || pd_calendar_finish(cal) < 0)
 		fail_msg("%s", pd_error_message());
 	return cal;
-}
-
-static const pd_period *by_uid(const pd_calendar *cal, const char *uid)
-{
-	for (size_t i = 0; i < pd_calendar_count(cal); i++)
-		if (strcmp(pd_calendar_get(cal, i)->uid, uid) == 0)
-			return pd_calendar_get(cal, i);
-	fail_msg("no period %s", uid);
-	return NULL;
-}
-
-static const pd_period *only_period(const pd_calendar *cal)
-{
-	assert_int_equal(pd_calendar_count(cal), 1);
-	return pd_calendar_get(cal, 0);
-}
-
-static void assert_utc(pd_instant t, const char *want)
-{
-	char got[40];
-
-	pd_time_format_utc(got, sizeof(got), t);
-	assert_string_equal(got, want);
-}
-
-static void assert_date_is(pd_date d, const char *want)
-{
-	char got[16];
-
-	pd_date_format(got, sizeof(got), d);
-	assert_string_equal(got, want);
 }
 
 static bool all_lines_crlf(const char *t)
@@ -232,22 +192,22 @@ static void test_calfile_add_all_day_to_new_file(void **state)
 	free(text);
 
 	cal = load(path);
-	p = by_uid(cal, uid);
+	p = tu_period(cal, uid, 0);
 	assert_int_equal(pd_calendar_count(cal), 1);
 	assert_string_equal(p->name, "Northbridge BC elections 2027");
 	assert_string_equal(p->description, "Notice of election by 31 March");
 	assert_int_equal(p->kind, PD_PERIOD_ELECTION);
 	assert_true(p->all_day);
-	assert_date_is(p->first_day, "2027-03-31");
-	assert_date_is(p->last_day, "2027-05-06");
-	assert_utc(p->start, "2027-03-30T23:00:00Z");
-	assert_utc(p->end, "2027-05-06T23:00:00Z");
+	tu_assert_date(p->first_day, "2027-03-31");
+	tu_assert_date(p->last_day, "2027-05-06");
+	tu_assert_utc(p->start, "2027-03-30T23:00:00Z");
+	tu_assert_utc(p->end, "2027-05-06T23:00:00Z");
 	assert_int_equal(p->nareas, 2);
 	assert_string_equal(p->areas[0], "Abbey");
 	assert_string_equal(p->areas[1], "Castle");
 	assert_string_equal(p->poll_type, "local");
 	assert_true(p->has_poll);
-	assert_date_is(p->poll, "2027-05-06");
+	tu_assert_date(p->poll, "2027-05-06");
 	assert_int_equal(tu_active(cal, "2027-05-06T23:59", "castle"), 1);
 	assert_int_equal(tu_active(cal, "2027-05-07T00:00", "castle"), 0);
 	assert_int_equal(tu_active(cal, "2027-04-15T12:00", "Harbour"), 0);
@@ -266,8 +226,8 @@ static void test_calfile_add_one_day_period(void **state)
 	add_ok(path, &s, NULL);
 	cal = load(path);
 	assert_int_equal(pd_calendar_count(cal), 1);
-	assert_date_is(pd_calendar_get(cal, 0)->first_day, "2027-05-06");
-	assert_date_is(pd_calendar_get(cal, 0)->last_day, "2027-05-06");
+	tu_assert_date(pd_calendar_get(cal, 0)->first_day, "2027-05-06");
+	tu_assert_date(pd_calendar_get(cal, 0)->last_day, "2027-05-06");
 	pd_calendar_free(cal);
 }
 
@@ -282,7 +242,7 @@ static void test_calfile_add_into_lf_file_keeps_bytes(void **state)
 	size_t len;
 	pd_calendar *cal;
 	snprintf(path, sizeof(path), "%s/elections.ics", dir);
-	spit(path, lf_calendar);
+	tu_write_file(path, lf_calendar);
 	add_ok(path, &s, &uid);
 	text = slurp(path, &len);
 	assert_null(strchr(text, '\r'));
@@ -293,9 +253,10 @@ static void test_calfile_add_into_lf_file_keeps_bytes(void **state)
 	free(text);
 	cal = load(path);
 	assert_int_equal(pd_calendar_count(cal), 2);
-	assert_string_equal(by_uid(cal, "by-election-abbey@northbridge")->name,
-	                    "Abbey ward by-election");
-	assert_string_equal(by_uid(cal, uid)->name, "County elections");
+	assert_string_equal(
+	        tu_period(cal, "by-election-abbey@northbridge", 0)->name,
+	        "Abbey ward by-election");
+	assert_string_equal(tu_period(cal, uid, 0)->name, "County elections");
 	pd_calendar_free(cal);
 	pd_free(uid);
 }
@@ -313,7 +274,7 @@ static void test_calfile_add_into_crlf_file_keeps_crlf(void **state)
 	size_t len;
 	pd_calendar *cal;
 	snprintf(path, sizeof(path), "%s/elections.ics", dir);
-	spit(path, orig);
+	tu_write_file(path, orig);
 	add_ok(path, &s, NULL);
 	text = slurp(path, &len);
 	assert_true(all_lines_crlf(text));
@@ -334,7 +295,8 @@ static void test_calfile_add_into_file_without_final_newline(void **state)
 	pd_calendar *cal;
 	char *text;
 	snprintf(path, sizeof(path), "%s/elections.ics", dir);
-	spit(path, "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nEND:VCALENDAR");
+	tu_write_file(path,
+	              "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nEND:VCALENDAR");
 	add_ok(path, &s, NULL);
 	text = slurp(path, NULL);
 	assert_int_equal(
@@ -366,7 +328,7 @@ static void test_calfile_add_refuses_broken_file(void **state)
 		                               "2027-05-06");
 		char *uid = NULL, *text;
 		snprintf(path, sizeof(path), "%s/elections.ics", dir);
-		spit(path, broken[i]);
+		tu_write_file(path, broken[i]);
 		assert_int_equal(pd_calfile_add(path, &s, tu_london(), &uid),
 		                 PD_ECONFIG);
 		assert_non_null(strstr(pd_error_message(), "elections.ics"));
@@ -424,10 +386,10 @@ static void test_calfile_add_new_version_supersedes(void **state)
 	s.sequence = 1;
 	add_ok(path, &s, NULL);
 	cal = load(path);
-	p = only_period(cal);
+	p = tu_only(cal);
 	assert_string_equal(p->name, "Council elections (moved)");
 	assert_int_equal(p->sequence, 1);
-	assert_date_is(p->first_day, "2027-04-14");
+	tu_assert_date(p->first_day, "2027-04-14");
 	assert_int_equal(tu_active(cal, "2027-04-01", NULL), 0);
 	pd_calendar_free(cal);
 }
@@ -452,13 +414,13 @@ static void test_calfile_add_freeze_timed_period(void **state)
 	assert_non_null(strstr(text, "FREEZE"));
 	free(text);
 	cal = load(path);
-	p = by_uid(cal, uid);
+	p = tu_period(cal, uid, 0);
 	assert_int_equal(p->kind, PD_PERIOD_FREEZE);
 	assert_false(p->all_day);
-	assert_utc(p->start, "2026-03-28T12:00:00Z");
-	assert_utc(p->end, "2026-03-30T08:30:00Z");
-	assert_date_is(p->first_day, "2026-03-28");
-	assert_date_is(p->last_day, "2026-03-30");
+	tu_assert_utc(p->start, "2026-03-28T12:00:00Z");
+	tu_assert_utc(p->end, "2026-03-30T08:30:00Z");
+	tu_assert_date(p->first_day, "2026-03-28");
+	tu_assert_date(p->last_day, "2026-03-30");
 	assert_int_equal(p->nareas, 0);
 	assert_int_equal(tu_active(cal, "2026-03-30T09:29:59", "Abbey"), 1);
 	assert_int_equal(tu_active(cal, "2026-03-30T09:30", "Abbey"), 0);
@@ -524,7 +486,7 @@ static void test_calfile_text_round_trips(void **state)
 	}
 	free(text);
 	cal = load(path);
-	p = only_period(cal);
+	p = tu_only(cal);
 	assert_string_equal(p->name, name);
 	assert_string_equal(p->description, desc);
 	assert_int_equal(p->nareas, 2);
@@ -550,7 +512,7 @@ static void test_calfile_area_with_comma_round_trips(void **state)
 	s.nareas = 1;
 	add_ok(path, &s, NULL);
 	cal = load(path);
-	p = only_period(cal);
+	p = tu_only(cal);
 	nareas = p->nareas;
 	snprintf(first, sizeof(first), "%s", p->areas[0]);
 	pd_calendar_free(cal);
@@ -571,8 +533,8 @@ static void test_calfile_render_is_a_loadable_calendar(void **state)
 	assert_int_equal(pd_calendar_load_buffer(cal, "r.ics", b.ptr, b.len),
 	                 PD_OK);
 	assert_int_equal(pd_calendar_finish(cal), PD_OK);
-	assert_int_equal(only_period(cal)->kind, PD_PERIOD_REFERENDUM);
-	assert_date_is(only_period(cal)->last_day, "2027-05-06");
+	assert_int_equal(tu_only(cal)->kind, PD_PERIOD_REFERENDUM);
+	tu_assert_date(tu_only(cal)->last_day, "2027-05-06");
 	pd_calendar_free(cal);
 	pd_buf_dispose(&b);
 }
@@ -590,7 +552,7 @@ static void test_calfile_add_allocation_failures_are_clean(void **state)
 	for (n = 0; n < 5000 && !ok; n++) {
 		char *uid = NULL, *text;
 		pd_rc rc;
-		spit(path, lf_calendar);
+		tu_write_file(path, lf_calendar);
 		pd_alloc_fail_after(n);
 		rc = pd_calfile_add(path, &s, tu_london(), &uid);
 		pd_alloc_fail_after(-1);
@@ -711,7 +673,7 @@ static void test_calfile_import_holidays_keeps_shipped_years(void **state)
 	orig = slurp("calendars/bank-holidays-northern-ireland.ics", NULL);
 	snprintf(path, sizeof(path), "%s/bank-holidays-northern-ireland.ics",
 	         dir);
-	spit(path, orig);
+	tu_write_file(path, orig);
 	free(orig);
 	assert_int_equal(import_ok(dir, "{\"northern-ireland\":{\"events\":["
 	                                "{\"title\":\"St Patrick\\u2019s Day\","

@@ -21,14 +21,6 @@ static const pd_tz *zone(const char *name)
 	return tz;
 }
 
-static void assert_utc(pd_instant t, const char *want)
-{
-	char got[40];
-
-	pd_time_format_utc(got, sizeof(got), t);
-	assert_string_equal(got, want);
-}
-
 /* Parse in London and compare as UTC text. */
 static void assert_parses(const char *s, const char *want_utc)
 {
@@ -36,7 +28,7 @@ static void assert_parses(const char *s, const char *want_utc)
 
 	if (pd_time_parse(&t, s, tu_london(), "--at") != PD_OK)
 		fail_msg("'%s' refused: %s", s, pd_error_message());
-	assert_utc(t, want_utc);
+	tu_assert_utc(t, want_utc);
 }
 
 static void assert_refused(const char *s)
@@ -49,14 +41,6 @@ static void assert_refused(const char *s)
 	assert_int_equal(pd_error_code(), PD_EUSAGE);
 	assert_non_null(strstr(pd_error_message(), "--at"));
 	assert_int_equal(t, 12345); /* untouched on failure */
-}
-
-static void assert_date_is(pd_date d, const char *want)
-{
-	char got[16];
-
-	pd_date_format(got, sizeof(got), d);
-	assert_string_equal(got, want);
 }
 
 static pd_date date(int y, int m, int d)
@@ -124,10 +108,10 @@ static void test_time_parse_local_in_another_zone(void **state)
 	assert_int_equal(pd_time_parse(&t, "2026-07-01T09:00",
 	                               zone("America/New_York"), "t"),
 	                 PD_OK);
-	assert_utc(t, "2026-07-01T13:00:00Z");
+	tu_assert_utc(t, "2026-07-01T13:00:00Z");
 	assert_int_equal(pd_time_parse(&t, "2026-07-01", zone("UTC"), "t"),
 	                 PD_OK);
-	assert_utc(t, "2026-07-01T00:00:00Z");
+	tu_assert_utc(t, "2026-07-01T00:00:00Z");
 }
 
 static void test_time_parse_bare_date_is_local_day_start(void **state)
@@ -239,9 +223,9 @@ static void test_date_days_round_trip(void **state)
 	assert_int_equal(pd_date_to_days(date(2000, 2, 29)), 11016);
 	assert_int_equal(pd_date_to_days(date(1900, 1, 1)), -25567);
 	assert_int_equal(pd_date_to_days(date(2199, 12, 31)), 84005);
-	assert_date_is(pd_days_to_date(-1), "1969-12-31");
-	assert_date_is(pd_days_to_date(-25567), "1900-01-01");
-	assert_date_is(pd_days_to_date(84005), "2199-12-31");
+	tu_assert_date(pd_days_to_date(-1), "1969-12-31");
+	tu_assert_date(pd_days_to_date(-25567), "1900-01-01");
+	tu_assert_date(pd_days_to_date(84005), "2199-12-31");
 	/* Every day of 1900-2199 survives the round trip, in order. */
 	for (int64_t n = -25567; n <= 84005; n++) {
 		pd_date d = pd_days_to_date(n);
@@ -256,19 +240,19 @@ static void test_date_days_round_trip(void **state)
 static void test_date_add_days_across_years_and_leap_days(void **state)
 {
 	(void)state;
-	assert_date_is(pd_date_add_days(date(2026, 12, 31), 1), "2027-01-01");
-	assert_date_is(pd_date_add_days(date(2027, 1, 1), -1), "2026-12-31");
-	assert_date_is(pd_date_add_days(date(2024, 2, 28), 1), "2024-02-29");
-	assert_date_is(pd_date_add_days(date(2024, 2, 29), 1), "2024-03-01");
-	assert_date_is(pd_date_add_days(date(2023, 2, 28), 1), "2023-03-01");
-	assert_date_is(pd_date_add_days(date(2100, 2, 28), 1), "2100-03-01");
-	assert_date_is(pd_date_add_days(date(2000, 2, 28), 1), "2000-02-29");
-	assert_date_is(pd_date_add_days(date(2024, 3, 1), -1), "2024-02-29");
-	assert_date_is(pd_date_add_days(date(2026, 1, 1), 365), "2027-01-01");
-	assert_date_is(pd_date_add_days(date(2024, 1, 1), 365), "2024-12-31");
-	assert_date_is(pd_date_add_days(date(2026, 5, 7), -35), "2026-04-02");
-	assert_date_is(pd_date_add_days(date(2026, 5, 7), 0), "2026-05-07");
-	assert_date_is(pd_date_add_days(date(2000, 1, 1), 36525), "2100-01-01");
+	tu_assert_date(pd_date_add_days(date(2026, 12, 31), 1), "2027-01-01");
+	tu_assert_date(pd_date_add_days(date(2027, 1, 1), -1), "2026-12-31");
+	tu_assert_date(pd_date_add_days(date(2024, 2, 28), 1), "2024-02-29");
+	tu_assert_date(pd_date_add_days(date(2024, 2, 29), 1), "2024-03-01");
+	tu_assert_date(pd_date_add_days(date(2023, 2, 28), 1), "2023-03-01");
+	tu_assert_date(pd_date_add_days(date(2100, 2, 28), 1), "2100-03-01");
+	tu_assert_date(pd_date_add_days(date(2000, 2, 28), 1), "2000-02-29");
+	tu_assert_date(pd_date_add_days(date(2024, 3, 1), -1), "2024-02-29");
+	tu_assert_date(pd_date_add_days(date(2026, 1, 1), 365), "2027-01-01");
+	tu_assert_date(pd_date_add_days(date(2024, 1, 1), 365), "2024-12-31");
+	tu_assert_date(pd_date_add_days(date(2026, 5, 7), -35), "2026-04-02");
+	tu_assert_date(pd_date_add_days(date(2026, 5, 7), 0), "2026-05-07");
+	tu_assert_date(pd_date_add_days(date(2000, 1, 1), 36525), "2100-01-01");
 }
 
 static void test_date_valid_and_leap_years(void **state)
@@ -314,7 +298,7 @@ static void test_date_easter_sunday_known_dates(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		pd_date e = pd_easter_sunday(known[i].year);
-		assert_date_is(e, known[i].easter);
+		tu_assert_date(e, known[i].easter);
 		if (known[i].year <= PD_YEAR_MAX)
 			assert_int_equal(pd_date_weekday(e), 6);
 	}
@@ -354,16 +338,16 @@ static void test_tz_day_start_across_dst(void **state)
 {
 	const pd_tz *ldn = tu_london();
 	(void)state;
-	assert_utc(pd_tz_day_start(ldn, date(2026, 3, 28)),
-	           "2026-03-28T00:00:00Z");
-	assert_utc(pd_tz_day_start(ldn, date(2026, 3, 29)),
-	           "2026-03-29T00:00:00Z");
-	assert_utc(pd_tz_day_start(ldn, date(2026, 3, 30)),
-	           "2026-03-29T23:00:00Z");
-	assert_utc(pd_tz_day_start(ldn, date(2026, 10, 25)),
-	           "2026-10-24T23:00:00Z");
-	assert_utc(pd_tz_day_start(ldn, date(2026, 10, 26)),
-	           "2026-10-26T00:00:00Z");
+	tu_assert_utc(pd_tz_day_start(ldn, date(2026, 3, 28)),
+	              "2026-03-28T00:00:00Z");
+	tu_assert_utc(pd_tz_day_start(ldn, date(2026, 3, 29)),
+	              "2026-03-29T00:00:00Z");
+	tu_assert_utc(pd_tz_day_start(ldn, date(2026, 3, 30)),
+	              "2026-03-29T23:00:00Z");
+	tu_assert_utc(pd_tz_day_start(ldn, date(2026, 10, 25)),
+	              "2026-10-24T23:00:00Z");
+	tu_assert_utc(pd_tz_day_start(ldn, date(2026, 10, 26)),
+	              "2026-10-26T00:00:00Z");
 	/* The spring day has 23 hours, the autumn day 25. */
 	assert_int_equal(pd_tz_day_start(ldn, date(2026, 3, 30)) -
 	                         pd_tz_day_start(ldn, date(2026, 3, 29)),
@@ -418,9 +402,9 @@ static void test_tz_instant_to_local_offsets(void **state)
 	assert_int_equal(off, 0);
 	assert_int_equal(c.hour, 1);
 	assert_int_equal(c.min, 0);
-	assert_date_is(pd_tz_date_of(ldn, tu_time("2026-03-29T23:00:00Z")),
+	tu_assert_date(pd_tz_date_of(ldn, tu_time("2026-03-29T23:00:00Z")),
 	               "2026-03-30");
-	assert_date_is(pd_tz_date_of(ldn, tu_time("2026-03-29T22:59:59Z")),
+	tu_assert_date(pd_tz_date_of(ldn, tu_time("2026-03-29T22:59:59Z")),
 	               "2026-03-29");
 }
 
@@ -430,8 +414,10 @@ static void test_tz_local_to_instant(void **state)
 	pd_civil summer = {2027, 7, 1, 12, 0, 0};
 	pd_civil winter = {2027, 1, 1, 12, 0, 0};
 	(void)state;
-	assert_utc(pd_tz_local_to_instant(ldn, summer), "2027-07-01T11:00:00Z");
-	assert_utc(pd_tz_local_to_instant(ldn, winter), "2027-01-01T12:00:00Z");
+	tu_assert_utc(pd_tz_local_to_instant(ldn, summer),
+	              "2027-07-01T11:00:00Z");
+	tu_assert_utc(pd_tz_local_to_instant(ldn, winter),
+	              "2027-01-01T12:00:00Z");
 }
 
 static void test_time_format_rfc3339_offsets(void **state)
@@ -515,8 +501,8 @@ static void test_tz_get_known_zones(void **state)
 	assert_string_equal(pd_tz_name(a), "Europe/London");
 	assert_int_equal(pd_tz_get(&a, "UTC"), PD_OK);
 	assert_string_equal(pd_tz_name(a), "UTC");
-	assert_utc(pd_tz_day_start(a, date(2026, 7, 1)),
-	           "2026-07-01T00:00:00Z");
+	tu_assert_utc(pd_tz_day_start(a, date(2026, 7, 1)),
+	              "2026-07-01T00:00:00Z");
 }
 
 static void test_time_now_is_plausible(void **state)

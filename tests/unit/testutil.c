@@ -77,6 +77,48 @@ pd_calendar *tu_holidays(void)
 	return tu_calendar(NULL, 1);
 }
 
+const pd_period *tu_only(const pd_calendar *cal)
+{
+	assert_int_equal(pd_calendar_count(cal), 1);
+	return pd_calendar_get(cal, 0);
+}
+
+const pd_period *tu_period(const pd_calendar *cal, const char *uid, size_t nth)
+{
+	for (size_t i = 0; i < pd_calendar_count(cal); i++) {
+		const pd_period *p = pd_calendar_get(cal, i);
+		if (strcmp(p->uid, uid) == 0 && nth-- == 0)
+			return p;
+	}
+	fail_msg("no period %s", uid);
+	return NULL;
+}
+
+void tu_assert_utc(pd_instant t, const char *want)
+{
+	char got[40];
+
+	pd_time_format_utc(got, sizeof(got), t);
+	assert_string_equal(got, want);
+}
+
+void tu_assert_date(pd_date d, const char *want)
+{
+	char got[16];
+
+	pd_date_format(got, sizeof(got), d);
+	assert_string_equal(got, want);
+}
+
+void tu_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	assert_int_equal(fclose(f), 0);
+}
+
 size_t tu_active(const pd_calendar *cal, const char *when, const char *area)
 {
 	const pd_period *out[16];

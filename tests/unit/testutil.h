@@ -39,6 +39,19 @@ pd_rc tu_calendar_error(const char *ics);
 /* The shipped bank holidays only. */
 pd_calendar *tu_holidays(void);
 
+/* The one period of `cal` (the test fails if there are more or none), and
+ * the nth (from 0) with `uid` (it fails if there is none). */
+const pd_period *tu_only(const pd_calendar *cal);
+const pd_period *tu_period(const pd_calendar *cal, const char *uid, size_t nth);
+
+/* Expect an instant to read `want` in UTC (pd_time_format_utc), a date to
+ * read `want` (pd_date_format). */
+void tu_assert_utc(pd_instant t, const char *want);
+void tu_assert_date(pd_date d, const char *want);
+
+/* Write `text` to `path` (the test fails on any error). */
+void tu_write_file(const char *path, const char *text);
+
 /* Number of periods active at `when` (TIME string) for `area` (or NULL). */
 size_t tu_active(const pd_calendar *cal, const char *when, const char *area);
 
