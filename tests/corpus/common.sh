@@ -1,9 +1,9 @@
 # shellcheck shell=sh disable=SC2034 # the callers use these variables
 # Shared by tests/corpus/run.sh and tests/corpus/run-lexicons.sh (sourced,
-# never run): the BUILD_DIR argument, the counters, the time limits and
-# the wording of a FAIL line. The caller sets corpus_name first (the name
-# of its scratch directory) and, after sourcing, works from the repository
-# root with $tmp/purdah.yaml as purdah's configuration.
+# never run): the BUILD_DIR argument, the counters, the time limits, the
+# wording of a FAIL line and replay(). The caller sets corpus_name first
+# (the name of its scratch directory) and, after sourcing, works from the
+# repository root with $tmp/purdah.yaml as purdah's configuration.
 set -u
 LC_ALL=C
 export LC_ALL
@@ -63,4 +63,22 @@ status_text() {
 why() {
 	grep -a -m 3 -E 'ERROR|SUMMARY|runtime error|definitely|Invalid|uninitialised|invariant|replay:|purdah:' "$1" |
 		tr '\n' ' ' | cut -c 1-300
+}
+
+# replay NAME FILE LIMIT LABEL: one input through replay_NAME, must exit 0.
+replay() {
+	bin=$build/replay/replay_$1
+	label="$1/replay $4"
+	if [ ! -x "$bin" ]; then
+		fail "$label: $bin not built (make check-build)"
+		return
+	fi
+	# shellcheck disable=SC2086 # $VG is a command prefix: split it
+	timeout -k 5 "$3" $VG "$bin" "$2" >"$tmp/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		ok "$label"
+	else
+		fail "$label: $(status_text "$rc") $(why "$tmp/out")"
+	fi
 }

@@ -85,24 +85,6 @@ check_lexicon() {
 	ok "$3 (exit $rc)"
 }
 
-# replay NAME FILE: one input through replay_NAME, from the root.
-replay() {
-	bin=$build/replay/replay_$1
-	label="$1/replay $(basename "$2")"
-	if [ ! -x "$bin" ]; then
-		fail "$label: $bin not built (make check-build)"
-		return
-	fi
-	# shellcheck disable=SC2086
-	timeout -k 5 "$seed_limit" $VG "$bin" "$2" >"$tmp/out" 2>&1
-	rc=$?
-	if [ "$rc" -eq 0 ]; then
-		ok "$label"
-	else
-		fail "$label: $(status_text "$rc") $(why "$tmp/out")"
-	fi
-}
-
 # import FILE LABEL WANT: `lexicon import` as both kinds exits WANT; a
 # success must load, a 65 must name FILE.
 import() {
@@ -174,7 +156,7 @@ for name in lexicon scan people; do
 		[ -f "$f" ] || continue
 		path=$root/$f
 		base=$(basename "$f")
-		replay "$name" "$path"
+		replay "$name" "$path" "$seed_limit" "$(basename "$path")"
 		case $name:$base in
 		lexicon:valid-* | lexicon:warn-* | lexicon:shipped-* | \
 			lexicon:crash-valid-*)

@@ -47,24 +47,6 @@ is_slow() {
 	return 1
 }
 
-# replay NAME FILE LIMIT LABEL: one input through replay_NAME, must exit 0.
-replay() {
-	bin=$build/replay/replay_$1
-	label="$1/replay $4"
-	if [ ! -x "$bin" ]; then
-		fail "$label: $bin not built (make check-build)"
-		return
-	fi
-	# shellcheck disable=SC2086 # $VG is a command prefix: split it
-	timeout -k 5 "$3" $VG "$bin" "$2" >"$tmp/out" 2>&1
-	rc=$?
-	if [ "$rc" -eq 0 ]; then
-		ok "$label"
-	else
-		fail "$label: $(status_text "$rc") $(why "$tmp/out")"
-	fi
-}
-
 # The line number in the first line of FILE naming NAME:LINE:, or nothing.
 file_line() {
 	awk -v n="$2:" '{
