@@ -52,10 +52,6 @@ pd_rc pd_config_set_list(char ***list, size_t *count, char *const *items,
 pd_rc pd_config_check_area(const pd_config *cfg, const char *area);
 
 /* The threshold of `category`: configured, else the built-in default
- * (topic 2, electoral-process 0, any other 5). */
-double pd_config_threshold(const pd_config *cfg, const char *category);
-
-/* The threshold of `category`: configured, else the built-in default
  * (topic 2, any other 5). */
 double pd_config_threshold(const pd_config *cfg, const char *category);
 

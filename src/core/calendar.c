@@ -323,12 +323,10 @@ static pd_rc on_event(void *vctx, const pd_ics_calinfo *ci,
 	if (failed)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	if (!r.cancelled && !r.not_period) {
+		/* every occurrence excluded (r.nocc 0) is allowed: then it
+		 * is no period at all */
 		if ((rc = pd_ics_event_expand(ev, &r.occ, &r.nocc)) < 0)
 			return rc;
-		if (r.nocc == 0) {
-			/* Every occurrence excluded: allowed, but it is then no
-			 * period at all. */
-		}
 	}
 	if (cal->nraws == cal->capraws) {
 		size_t nc = cal->capraws ? cal->capraws * 2 : 64;

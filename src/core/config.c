@@ -13,22 +13,15 @@
 #include "purdah/file.h"
 #include "purdah/time.h"
 
-static void free_list(char **l, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		pd_free(l[i]);
-	pd_free(l);
-}
-
 void pd_config_free(pd_config *c)
 {
 	if (!c)
 		return;
 	pd_free(c->path);
 	pd_free(c->council_name);
-	free_list(c->areas, c->nareas);
-	free_list(c->calendars, c->ncalendars);
-	free_list(c->lexicons, c->nlexicons);
+	pd_file_list_free(c->areas, c->nareas);
+	pd_file_list_free(c->calendars, c->ncalendars);
+	pd_file_list_free(c->lexicons, c->nlexicons);
 	pd_free(c->timezone);
 	pd_free(c->calendar_file);
 	pd_free(c->freeze_file);
@@ -47,11 +40,11 @@ pd_rc pd_config_set_list(char ***list, size_t *count, char *const *items,
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		if (!(l[i] = pd_strdup(items[i]))) {
-			free_list(l, i);
+			pd_file_list_free(l, i);
 			return pd_error_set(PD_ENOMEM, "out of memory");
 		}
 	}
-	free_list(*list, *count);
+	pd_file_list_free(*list, *count);
 	*list = l;
 	*count = n;
 	return PD_OK;
@@ -188,10 +181,10 @@ static pd_rc get_list(const reader *r, const pd_ynode *n, char ***list,
 		rc = paths ? get_path(r, n->items[i], &l[i], key)
 		           : get_string(r, n->items[i], &l[i], key);
 	if (rc < 0) {
-		free_list(l, n->nitems);
+		pd_file_list_free(l, n->nitems);
 		return rc;
 	}
-	free_list(*list, *count);
+	pd_file_list_free(*list, *count);
 	*list = l;
 	*count = n->nitems;
 	return PD_OK;

@@ -119,7 +119,8 @@ void pd_holidays_finish(pd_holidays *h)
 	}
 }
 
-static bool set_has(const dayset *s, int64_t day)
+/* The first day of s at or after `day` (s->n when none). */
+static size_t lower_bound(const dayset *s, int64_t day)
 {
 	size_t lo = 0, hi = s->n;
 
@@ -130,6 +131,13 @@ static bool set_has(const dayset *s, int64_t day)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static bool set_has(const dayset *s, int64_t day)
+{
+	size_t lo = lower_bound(s, day);
+
 	return lo < s->n && s->days[lo] == day;
 }
 
@@ -148,15 +156,8 @@ static size_t year_count(const dayset *s, int year)
 {
 	pd_date jan1 = {year, 1, 1}, dec31 = {year, 12, 31};
 	int64_t a = pd_date_to_days(jan1), b = pd_date_to_days(dec31);
-	size_t lo = 0, hi = s->n, n = 0;
+	size_t lo = lower_bound(s, a), n = 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->days[mid] < a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	while (lo < s->n && s->days[lo] <= b)
 		lo++, n++;
 	return n;
