@@ -295,6 +295,21 @@ static pd_rc collect_existing(void *ctx, const pd_ics_calinfo *ci,
 	return rc;
 }
 
+/* The date of events[k] of a bank-holidays JSON division. */
+static pd_rc event_date(const pd_json *events, size_t k, const char *json_name,
+                        const char *division, pd_date *d)
+{
+	const char *ds =
+	        pd_json_str(pd_json_get(pd_json_array_get(events, k), "date"));
+
+	if (!ds || pd_date_parse(d, ds, "date") < 0)
+		return pd_error_set(PD_EINVALID,
+		                    "%s: %s event %zu has no valid \"date\" "
+		                    "(YYYY-MM-DD)",
+		                    json_name, division, k + 1);
+	return PD_OK;
+}
+
 static pd_rc write_division(const char *dir, const char *division,
                             const pd_json *events, const char *json_name,
                             size_t *added)
@@ -320,18 +335,10 @@ static pd_rc write_division(const char *dir, const char *division,
 	before = h.n;
 	for (i = 0; i < pd_json_array_size(events); i++) {
 		const pd_json *e = pd_json_array_get(events, i);
-		const char *ds = pd_json_str(pd_json_get(e, "date"));
 		const char *title = pd_json_str(pd_json_get(e, "title"));
 		pd_date d;
-		if (!ds || pd_date_parse(&d, ds, "date") < 0) {
-			rc = pd_error_set(
-			        PD_EINVALID,
-			        "%s: %s event %zu has no valid \"date\" "
-			        "(YYYY-MM-DD)",
-			        json_name, division, i + 1);
-			goto done;
-		}
-		if ((rc = holvec_add(&h, d, title)) < 0)
+		if ((rc = event_date(events, i, json_name, division, &d)) < 0 ||
+		    (rc = holvec_add(&h, d, title)) < 0)
 			goto done;
 	}
 	*added += h.n - before;
@@ -396,33 +403,19 @@ pd_rc pd_calfile_import_holidays(const char *dir, const char *json_name,
 			                  json_name, divisions[i]);
 			break;
 		}
-		for (size_t k = 0; k < pd_json_array_size(events); k++) {
-			const char *ds = pd_json_str(pd_json_get(
-			        pd_json_array_get(events, k), "date"));
+		for (size_t k = 0;
+		     k < pd_json_array_size(events) && rc == PD_OK; k++) {
 			pd_date d;
-			if (!ds || pd_date_parse(&d, ds, "date") < 0) {
-				rc = pd_error_set(
-				        PD_EINVALID,
-				        "%s: %s event %zu has no valid "
-				        "\"date\" (YYYY-MM-DD)",
-				        json_name, divisions[i], k + 1);
-				break;
-			}
+			rc = event_date(events, k, json_name, divisions[i], &d);
 		}
 	}
 	for (size_t i = 0; i < 3 && rc == PD_OK; i++) {
 		const pd_json *div = pd_json_get(root, divisions[i]);
 		const pd_json *events = pd_json_get(div, "events");
 		if (!div)
-			continue;
+			continue; /* (one that is there has its list: checked)
+			           */
 		found++;
-		if (pd_json_array_size(events) == 0 &&
-		    !pd_json_get(div, "events")) {
-			rc = pd_error_set(PD_EINVALID,
-			                  "%s: \"%s\" has no \"events\" list",
-			                  json_name, divisions[i]);
-			break;
-		}
 		rc = write_division(dir, divisions[i], events, json_name,
 		                    added);
 	}
