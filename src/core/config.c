@@ -4,6 +4,7 @@
  */
 #include "purdah/config.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,27 @@ static pd_rc bad(const reader *r, const pd_ynode *n, const char *what)
 	                    n ? n->line : 1, n ? n->col : 1, what);
 }
 
+/* bad() with a message formatted from the configuration's own text (at
+ * most 512 bytes of it: a longer one is an error of its own). */
+static pd_rc badf(const reader *r, const pd_ynode *n, const char *fmt, ...)
+#if defined(__GNUC__)
+        __attribute__((format(printf, 3, 4)))
+#endif
+        ;
+static pd_rc badf(const reader *r, const pd_ynode *n, const char *fmt, ...)
+{
+	pd_buf b = PD_BUF_INIT(512);
+	va_list ap;
+	pd_rc rc;
+
+	va_start(ap, fmt);
+	rc = pd_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	rc = rc < 0 ? rc : bad(r, n, b.ptr);
+	pd_buf_dispose(&b);
+	return rc;
+}
+
 static pd_rc get_string(const reader *r, const pd_ynode *n, char **out,
                         const char *key)
 {
@@ -114,12 +136,7 @@ static pd_rc get_string(const reader *r, const pd_ynode *n, char **out,
 
 	if (!n || n->kind != PD_Y_SCALAR || pd_ynode_is_null(n) ||
 	    n->len == 0) {
-		pd_buf b = PD_BUF_INIT(512);
-		pd_rc rc = pd_buf_printf(&b, "'%s' must be a non-empty string",
-		                         key);
-		rc = rc < 0 ? rc : bad(r, n, b.ptr);
-		pd_buf_dispose(&b);
-		return rc;
+		return badf(r, n, "'%s' must be a non-empty string", key);
 	}
 	if (strlen(n->value) != n->len)
 		return bad(r, n, "NUL byte in a string");
@@ -168,11 +185,7 @@ static pd_rc get_list(const reader *r, const pd_ynode *n, char ***list,
 	size_t i;
 
 	if (!n || n->kind != PD_Y_SEQ) {
-		pd_buf b = PD_BUF_INIT(512);
-		rc = pd_buf_printf(&b, "'%s' must be a list", key);
-		rc = rc < 0 ? rc : bad(r, n, b.ptr);
-		pd_buf_dispose(&b);
-		return rc;
+		return badf(r, n, "'%s' must be a list", key);
 	}
 	l = pd_calloc(n->nitems ? n->nitems : 1, sizeof(*l));
 	if (!l)
@@ -209,13 +222,10 @@ static pd_rc read_council(const reader *r, const pd_ynode *m, pd_config *c)
 			rc = get_list(r, v, &c->areas, &c->nareas,
 			              "council.areas", false);
 		} else {
-			pd_buf b = PD_BUF_INIT(512);
-			rc = pd_buf_printf(&b,
-			                   "unknown key 'council.%s' (known: "
-			                   "name, areas)",
-			                   k->value);
-			rc = rc < 0 ? rc : bad(r, k, b.ptr);
-			pd_buf_dispose(&b);
+			rc = badf(r, k,
+			          "unknown key 'council.%s' (known: name, "
+			          "areas)",
+			          k->value);
 		}
 	}
 	return rc;
@@ -290,15 +300,11 @@ static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
 			if ((rc = get_path(r, v, &s, "freeze_file")) == PD_OK)
 				replace(&c->freeze_file, s);
 		} else {
-			pd_buf b = PD_BUF_INIT(512);
-			rc = pd_buf_printf(
-			        &b,
-			        "unknown key '%s' (known: council, timezone, "
-			        "calendars, lexicons, calendar_file, "
-			        "freeze_file)",
-			        k->value);
-			rc = rc < 0 ? rc : bad(r, k, b.ptr);
-			pd_buf_dispose(&b);
+			rc = badf(r, k,
+			          "unknown key '%s' (known: council, timezone, "
+			          "calendars, lexicons, calendar_file, "
+			          "freeze_file)",
+			          k->value);
 		}
 	}
 	return rc;
