@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dep/utf8.h"
 #include "purdah/alloc.h"
 
 #define J(v) ((json_t *)(v))
@@ -29,35 +30,13 @@ static char *utf8_sanitise(const char *s)
 	pd_buf b = PD_BUF_INIT((size_t)-1 / 4);
 
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len = c < 0x80         ? 1
-		             : (c >> 5) == 6  ? 2
-		             : (c >> 4) == 14 ? 3
-		             : (c >> 3) == 30 ? 4
-		                              : 0;
-		bool ok = len > 0 && i + len <= n;
-		for (size_t k = 1; ok && k < len; k++)
-			ok = ((unsigned char)s[i + k] >> 6) == 2;
-		if (ok && len > 1) {
-			/* reject overlongs, surrogates, > U+10FFFF */
-			unsigned cp = c & (0x7F >> len);
-			for (size_t k = 1; k < len; k++)
-				cp = (cp << 6) |
-				     ((unsigned char)s[i + k] & 0x3F);
-			ok = !(len == 2 && cp < 0x80) &&
-			     !(len == 3 && cp < 0x800) &&
-			     !(len == 4 && cp < 0x10000) && cp <= 0x10FFFF &&
-			     !(cp >= 0xD800 && cp <= 0xDFFF);
-		}
-		if (ok) {
-			if (pd_buf_put(&b, s + i, len) < 0)
-				goto fail;
-			i += len;
-		} else {
-			if (pd_buf_puts(&b, "\xEF\xBF\xBD") < 0)
-				goto fail;
-			i++;
-		}
+		int32_t cp;
+		size_t len = pd_utf8_decode((const unsigned char *)s + i, n - i,
+		                            &cp);
+		if (cp >= 0 ? pd_buf_put(&b, s + i, len) < 0
+		            : pd_buf_puts(&b, "\xEF\xBF\xBD") < 0)
+			goto fail;
+		i += len; /* an invalid byte: 1 */
 	}
 	return pd_buf_detach(&b);
 fail:
