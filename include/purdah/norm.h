@@ -135,6 +135,19 @@ static inline bool pd_norm_singles_join(size_t letters, bool dots)
 	return letters >= 3 || (letters == 2 && dots);
 }
 
+/* The gap between two words grows by a separator of class g (' ', '\n',
+ * '.', '-', '_', ...): it keeps its class while all are alike, is '\n'
+ * once one is a line break, else 'x'; *gapn counts up to 1000. */
+static inline void pd_norm_gap_add(char *gap, int *gapn, char g)
+{
+	if (*gapn == 0)
+		*gap = g;
+	else if (*gap != g)
+		*gap = (*gap == '\n' || g == '\n') ? '\n' : 'x';
+	if (*gapn < 1000)
+		(*gapn)++;
+}
+
 /* The tokens pd_norm_run makes of a word of ASCII letters and digits only
  * (in[0, n), 1 <= n <= 64) that is a token of its own and not a hashtag
  * or handle: leet digits between letters read as letters ("L4b0ur"),

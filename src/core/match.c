@@ -2760,13 +2760,7 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 		} else {
 			char g = scr_gap_class(c);
 			if (g) {
-				if (gapn == 0)
-					gap = g;
-				else if (gap != g)
-					gap = (gap == '\n' || g == '\n') ? '\n'
-					                                 : 'x';
-				if (gapn < 1000)
-					gapn++;
+				pd_norm_gap_add(&gap, &gapn, g);
 				i++;
 				continue;
 			}

@@ -508,12 +508,7 @@ static void push(ncx *x, int32_t cp, uint32_t a, uint32_t b, uint8_t cls,
 static void separator(ncx *x, char cls)
 {
 	end_token(x);
-	if (x->gapn == 0)
-		x->gap = cls;
-	else if (x->gap != cls)
-		x->gap = (x->gap == '\n' || cls == '\n') ? '\n' : 'x';
-	if (x->gapn < 1000)
-		x->gapn++;
+	pd_norm_gap_add(&x->gap, &x->gapn, cls);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -977,18 +972,13 @@ static void feed_range(ncx *x, size_t from, size_t to, bool html)
 		            (!html && (c == '<' || c == '>'))) &&
 		           x->ntc == 0 && !x->pending_tag &&
 		           !x->pending_handle && !(html && c == '>')) {
-			/* between words: the gap grows (as separator() does) */
+			/* between words: the gap grows (pd_norm_gap_add, as
+			 * separator()) */
 			char g = c == ' ' || c == '\t'              ? ' '
 			         : c == '\n' || c == '\r'           ? '\n'
 			         : c == '.' || c == '-' || c == '_' ? (char)c
 			                                            : 'x';
-			if (x->gapn == 0)
-				x->gap = g;
-			else if (x->gap != g)
-				x->gap = (x->gap == '\n' || g == '\n') ? '\n'
-				                                       : 'x';
-			if (x->gapn < 1000)
-				x->gapn++;
+			pd_norm_gap_add(&x->gap, &x->gapn, g);
 			i++;
 			continue;
 		}
