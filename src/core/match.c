@@ -295,16 +295,15 @@ static pd_rc vocab_rehash(pd_matcher *m, size_t ncap)
 
 static pd_rc vocab_add(pd_matcher *m, const char *s, size_t n, uint32_t *id)
 {
-	uint64_t h;
+	uint64_t h = hash_bytes(s, n);
 	size_t i;
 	pd_rc rc;
 
-	if ((*id = vocab_find(m, s, n)) != NO_ID)
+	if ((*id = vocab_find_h(m, h, s, n)) != NO_ID)
 		return PD_OK;
 	if ((m->nwords + 1) * 2 > m->vcap &&
 	    (rc = vocab_rehash(m, m->vcap * 2)) < 0)
 		return rc;
-	h = hash_bytes(s, n);
 	i = (size_t)(h ^ (h >> 29)) & (m->vcap - 1);
 	while (m->vocab[i].h)
 		i = (i + 1) & (m->vcap - 1);
@@ -2246,14 +2245,11 @@ static void scr_event(screen *sc, size_t lo, size_t hi, size_t margin)
 		scr_pending_to_events(sc);
 }
 
-/* A token is about to start at byte `cut`: close the window when it has
- * all it needs. */
-static void scr_close(screen *sc, size_t cut)
+/* The open window ends at byte `cut`. */
+static void scr_end_window(screen *sc, size_t cut)
 {
 	sstate *st = sc->st;
 
-	if (!sc->open || sc->k <= sc->until)
-		return;
 	if (sc->rc == PD_OK &&
 	    (sc->rc = GROW(st->w, st->capw, st->nw + 1)) == PD_OK) {
 		st->w[st->nw].a = sc->wa;
@@ -2261,6 +2257,14 @@ static void scr_close(screen *sc, size_t cut)
 		st->nw++;
 	}
 	sc->open = false;
+}
+
+/* A token is about to start at byte `cut`: close the window when it has
+ * all it needs. */
+static void scr_close(screen *sc, size_t cut)
+{
+	if (sc->open && sc->k > sc->until)
+		scr_end_window(sc, cut);
 }
 
 static void scr_pending_to_events(screen *sc)
@@ -2792,13 +2796,8 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 	}
 	if (sc.rc == PD_OK && st->npend)
 		scr_try(&sc, true);
-	if (sc.rc == PD_OK && sc.open) {
-		if ((sc.rc = GROW(st->w, st->capw, st->nw + 1)) == PD_OK) {
-			st->w[st->nw].a = sc.wa;
-			st->w[st->nw].b = len;
-			st->nw++;
-		}
-	}
+	if (sc.rc == PD_OK && sc.open)
+		scr_end_window(&sc, len);
 	return sc.rc;
 }
 
