@@ -250,11 +250,14 @@ static pd_rc add_form(forms *f, const char *s)
 	return PD_OK;
 }
 
-static pd_rc add_prefixed(forms *f, const char *prefix, const pname *p,
-                          size_t from, size_t to)
+/* "prefix[ then] words from..to" as a form ("Cllr Patel", "Cllr P. Patel",
+ * "Cllr Jane Patel"). */
+static pd_rc add_prefixed(forms *f, const char *prefix, const char *then,
+                          const pname *p, size_t from, size_t to)
 {
 	pd_buf b = PD_BUF_INIT(4096);
-	pd_rc rc = pd_buf_printf(&b, "%s ", prefix);
+	pd_rc rc = then ? pd_buf_printf(&b, "%s %s ", prefix, then)
+	                : pd_buf_printf(&b, "%s ", prefix);
 
 	if (rc == PD_OK)
 		rc = join(&b, p, from, to);
@@ -268,63 +271,39 @@ static pd_rc make_forms(const importer *im, const pname *p, forms *exact)
 {
 	static const char *const cllr[] = {"Cllr", "Councillor", "Cyng.",
 	                                   "Cynghorydd"};
+	unsigned char f0 = (unsigned char)p->w[0][0];
+	const char initial[3] = {(char)f0, '.', '\0'};
 	pd_buf b = PD_BUF_INIT(4096);
 	pd_rc rc = join(&b, p, 0, p->n);
 
 	if (rc == PD_OK)
 		rc = add_form(exact, b.ptr); /* full name */
-	pd_buf_clear(&b);
-	if (rc == PD_OK && p->surname > 1) { /* without middle names */
-		rc = pd_buf_printf(&b, "%s ", p->w[0]);
-		if (rc == PD_OK)
-			rc = join(&b, p, p->surname, p->n);
-		if (rc == PD_OK)
-			rc = add_form(exact, b.ptr);
-	}
 	pd_buf_dispose(&b);
+	if (rc == PD_OK && p->surname > 1) /* without middle names */
+		rc = add_prefixed(exact, p->w[0], NULL, p, p->surname, p->n);
 	if (im->kind != PD_PEOPLE_COUNCILLORS)
 		return rc;
 	/* Plurals name several councillors at once ("Councillors Patel and
 	 * Hussain", "Cllrs Sharma, Rees and Gallagher"): the first surname
 	 * follows the title. */
 	if (rc == PD_OK)
-		rc = add_prefixed(exact, "Councillors", p, p->surname, p->n);
+		rc = add_prefixed(exact, "Councillors", NULL, p, p->surname,
+		                  p->n);
 	if (rc == PD_OK)
-		rc = add_prefixed(exact, "Cllrs", p, p->surname, p->n);
+		rc = add_prefixed(exact, "Cllrs", NULL, p, p->surname, p->n);
 	for (size_t k = 0; k < 4 && rc == PD_OK; k++) {
 		/* an initial: "Cllr P. Patel", "Cllr M Green" */
-		{
-			pd_buf c = PD_BUF_INIT(4096);
-			unsigned char f0 = (unsigned char)p->w[0][0];
-			if (f0 < 0x80 && isalpha(f0)) {
-				rc = pd_buf_printf(&c, "%s %c.", cllr[k], f0);
-				for (size_t i = p->surname;
-				     i < p->n && rc == PD_OK; i++)
-					rc = pd_buf_printf(&c, " %s", p->w[i]);
-				if (rc == PD_OK)
-					rc = add_form(exact, c.ptr);
-			}
-			pd_buf_dispose(&c);
-		}
-		if (rc < 0)
-			break;
-		rc = add_prefixed(exact, cllr[k], p, p->surname, p->n);
+		if (f0 < 0x80 && isalpha(f0))
+			rc = add_prefixed(exact, cllr[k], initial, p,
+			                  p->surname, p->n);
 		if (rc == PD_OK)
-			rc = add_prefixed(exact, cllr[k], p, 0, p->n);
-		if (rc == PD_OK && p->surname > 1) {
-			/* first name + surname */
-			{
-				pd_buf c = PD_BUF_INIT(4096);
-				rc = pd_buf_printf(&c, "%s %s", cllr[k],
-				                   p->w[0]);
-				for (size_t i = p->surname;
-				     i < p->n && rc == PD_OK; i++)
-					rc = pd_buf_printf(&c, " %s", p->w[i]);
-				if (rc == PD_OK)
-					rc = add_form(exact, c.ptr);
-				pd_buf_dispose(&c);
-			}
-		}
+			rc = add_prefixed(exact, cllr[k], NULL, p, p->surname,
+			                  p->n);
+		if (rc == PD_OK)
+			rc = add_prefixed(exact, cllr[k], NULL, p, 0, p->n);
+		if (rc == PD_OK && p->surname > 1) /* first name + surname */
+			rc = add_prefixed(exact, cllr[k], p->w[0], p,
+			                  p->surname, p->n);
 	}
 	return rc;
 }
