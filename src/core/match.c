@@ -1858,7 +1858,7 @@ static uint32_t join_id(const pd_matcher *m, const char *a, size_t na,
 static uint32_t trailing_digit_id(const pd_matcher *m, const char *w,
                                   size_t len, char digit)
 {
-	static const char digits[] = "01345789", letters[] = "olestbgg";
+	static const char digits[] = "01345789", letters[] = "oleastbg";
 	const char *d = digit ? strchr(digits, digit) : NULL;
 	char wl[64];
 	uint32_t id;

@@ -492,6 +492,27 @@ static void test_match_leet_one_read_as_l_beside_real_i(void **state)
 	EXPECT_HITS(f, "vote Libera1 Democrats", "liberal=Libera1 Democrats");
 }
 
+/* A last letter written as the digit it looks like: 0 o, 1 l or i, 3 e,
+ * 4 a, 5 s, 7 t, 8 b, 9 g. */
+static void test_match_trailing_leet_digit(void **state)
+{
+	fixture *f = *state;
+
+	fx_load(f, HEAD "  - id: tories\n"
+	                "    terms: [Tories]\n"
+	                "  - id: snp\n"
+	                "    terms: [Alba]\n"
+	                "  - id: reform\n"
+	                "    terms: [Reform]\n"
+	                "  - id: green\n"
+	                "    terms: [Greens]\n");
+	EXPECT_HITS(f, "the Torie5 again", "tories=Torie5");
+	EXPECT_HITS(f, "the Alb4 party", "snp=Alb4");
+	EXPECT_HITS(f, "the Greens and the Green5",
+	            "green=Greens, green=Green5");
+	EXPECT_HITS(f, "the Torie7 again", "");
+}
+
 static void test_match_joined_split_words(void **state)
 {
 	fixture *f = *state;
@@ -1162,6 +1183,7 @@ int main(void)
 	        T(test_match_two_wildcards_in_a_row),
 	        T(test_match_leet_one_read_as_l),
 	        T(test_match_leet_one_read_as_l_beside_real_i),
+	        T(test_match_trailing_leet_digit),
 	        T(test_match_joined_split_words),
 	        T(test_match_hyphenated_line_break_word),
 	        T(test_match_hyphen_at_line_end_keeps_compound_words),
