@@ -396,15 +396,6 @@ pd_rc pd_calendar_load_path(pd_calendar *cal, const char *path)
 /* ------------------------------------------------------------------------ */
 /* Finishing: versions, overrides, index                                    */
 
-static int when_cmp(pd_ics_when a, pd_ics_when b)
-{
-	if (a.is_date != b.is_date)
-		return a.is_date ? -1 : 1;
-	if (a.is_date)
-		return pd_date_cmp(a.date, b.date);
-	return (a.time > b.time) - (a.time < b.time);
-}
-
 static int raw_cmp(const void *pa, const void *pb)
 {
 	const raw *a = pa, *b = pb;
@@ -414,7 +405,7 @@ static int raw_cmp(const void *pa, const void *pb)
 		return c;
 	if (a->has_rid != b->has_rid)
 		return a->has_rid ? 1 : -1;
-	if (a->has_rid && (c = when_cmp(a->rid, b->rid)) != 0)
+	if (a->has_rid && (c = pd_ics_when_cmp(&a->rid, &b->rid)) != 0)
 		return c;
 	return (a->order > b->order) - (a->order < b->order);
 }
@@ -517,7 +508,7 @@ static pd_rc merge_group(pd_calendar *cal, raw *g, size_t n)
 	for (k = i; k < n;) {
 		size_t e = k + 1;
 		raw *best = &g[k];
-		while (e < n && when_cmp(g[e].rid, g[k].rid) == 0) {
+		while (e < n && pd_ics_when_cmp(&g[e].rid, &g[k].rid) == 0) {
 			if (newer(best, &g[e]))
 				best = &g[e];
 			e++;
@@ -543,7 +534,8 @@ static pd_rc merge_group(pd_calendar *cal, raw *g, size_t n)
 	for (size_t j = 0; j < master->nocc; j++) {
 		const raw *ov = NULL;
 		for (k = i; k < i + m && !ov; k++)
-			if (when_cmp(g[k].rid, master->occ[j].start) == 0)
+			if (pd_ics_when_cmp(&g[k].rid, &master->occ[j].start) ==
+			    0)
 				ov = &g[k];
 		if (!ov) {
 			rc = emit(cal, master, &master->occ[j]);

@@ -111,15 +111,23 @@ static struct icaltimetype civil_tt(pd_civil c, int is_date)
 	return tt;
 }
 
-/* The UTC offset (seconds east) of `zone` at instant `t`. */
+/* Local "civil seconds" of an instant in a zone (back: from_civil_secs),
+ * and the zone's UTC offset (seconds east) then. */
+static int64_t tt_civil_secs(struct icaltimetype tt)
+{
+	pd_date d = {tt.year, tt.month, tt.day};
+	return pd_date_to_days(d) * 86400 + tt.hour * 3600 + tt.minute * 60 +
+	       tt.second;
+}
+
+static int64_t civil_secs(icaltimezone *zone, pd_instant t)
+{
+	return tt_civil_secs(icaltime_from_timet_with_zone((time_t)t, 0, zone));
+}
+
 static int64_t offset_at(icaltimezone *zone, int64_t t)
 {
-	struct icaltimetype tt =
-	        icaltime_from_timet_with_zone((time_t)t, 0, zone);
-	pd_date d = {tt.year, tt.month, tt.day};
-
-	return pd_date_to_days(d) * 86400 + tt.hour * 3600 + tt.minute * 60 +
-	       tt.second - t;
+	return civil_secs(zone, t) - t;
 }
 
 /*
@@ -165,16 +173,9 @@ void pd_tz_instant_to_local(const pd_tz *tz, pd_instant t, pd_civil *out,
 {
 	struct icaltimetype tt =
 	        icaltime_from_timet_with_zone((time_t)t, 0, tz->zone);
-	pd_date d = {tt.year, tt.month, tt.day};
 
-	out->year = tt.year;
-	out->month = tt.month;
-	out->day = tt.day;
-	out->hour = tt.hour;
-	out->min = tt.minute;
-	out->sec = tt.second;
-	*utc_offset = (int)(pd_date_to_days(d) * 86400 + tt.hour * 3600 +
-	                    tt.minute * 60 + tt.second - t);
+	*out = tt_civil(tt);
+	*utc_offset = (int)(tt_civil_secs(tt) - t);
 }
 
 void pd_ics_cleanup(void)
@@ -1166,16 +1167,6 @@ static pd_rc occ_add(occvec *o, const evpriv *e, pd_ics_occ occ)
 	return PD_OK;
 }
 
-/* Local "civil seconds" of an instant in a zone, and back. */
-static int64_t civil_secs(icaltimezone *zone, pd_instant t)
-{
-	struct icaltimetype tt =
-	        icaltime_from_timet_with_zone((time_t)t, 0, zone);
-	pd_date d = {tt.year, tt.month, tt.day};
-	return pd_date_to_days(d) * 86400 + tt.hour * 3600 + tt.minute * 60 +
-	       tt.second;
-}
-
 static pd_instant from_civil_secs(icaltimezone *zone, int64_t cs)
 {
 	int64_t days = cs >= 0 ? cs / 86400 : -((-cs + 86399) / 86400);
@@ -1216,8 +1207,7 @@ static pd_ics_occ make_occ(const spanrule *sr, pd_ics_when start)
 	return o;
 }
 
-/* Order two values of the same kind (dates, or instants). */
-static int when_cmp_raw(const pd_ics_when *a, const pd_ics_when *b)
+int pd_ics_when_cmp(const pd_ics_when *a, const pd_ics_when *b)
 {
 	if (a->is_date != b->is_date)
 		return a->is_date ? -1 : 1;
@@ -1245,12 +1235,7 @@ static int when_eq(pd_ics_when a, pd_ics_when b, icaltimezone *zone)
 static int occ_cmp(const void *pa, const void *pb)
 {
 	const pd_ics_occ *a = pa, *b = pb;
-	if (a->start.is_date && b->start.is_date)
-		return pd_date_cmp(a->start.date, b->start.date);
-	if (!a->start.is_date && !b->start.is_date)
-		return (a->start.time > b->start.time) -
-		       (a->start.time < b->start.time);
-	return a->start.is_date ? -1 : 1;
+	return pd_ics_when_cmp(&a->start, &b->start);
 }
 
 static int month_days(int m)
@@ -1551,7 +1536,7 @@ pd_rc pd_ics_event_expand(const pd_ics_event *ev, pd_ics_occ **out,
 				                       NULL)) < 0)
 					goto done;
 				o.end = we;
-				if (when_cmp_raw(&o.end, &o.start) <= 0) {
+				if (pd_ics_when_cmp(&o.end, &o.start) <= 0) {
 					rc = pd_error_set(
 					        PD_ECONFIG,
 					        "%s:%d: an RDATE period ends "

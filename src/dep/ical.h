@@ -24,6 +24,9 @@ typedef struct pd_ics_when {
 	pd_instant time; /* when !is_date */
 } pd_ics_when;
 
+/* Order two values: dates before instants, then by value. */
+int pd_ics_when_cmp(const pd_ics_when *a, const pd_ics_when *b);
+
 typedef struct pd_ics_occ {
 	pd_ics_when start, end; /* end exclusive (RFC 5545 3.6.1) */
 } pd_ics_occ;
