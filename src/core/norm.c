@@ -767,6 +767,9 @@ static size_t html_tag(ncx *x, size_t i)
 	}
 	if (j < x->len && x->in[j] == '/')
 		closing = true, j++;
+	if (j >= x->len ||
+	    !(is_alpha(x->in[j]) || x->in[j] == '!' || x->in[j] == '?'))
+		return 0; /* "a < b", "<3": no tag, and no search for '>' */
 	/* No '>' left in the text: no tag can close (and looking again for
 	 * every '<' would make the scan quadratic). */
 	if (i >= x->no_gt_from)
@@ -775,9 +778,6 @@ static size_t html_tag(ncx *x, size_t i)
 		x->no_gt_from = i;
 		return 0;
 	}
-	if (j >= x->len ||
-	    !(is_alpha(x->in[j]) || x->in[j] == '!' || x->in[j] == '?'))
-		return 0;
 	name = j;
 	while (j < x->len && (is_alpha(x->in[j]) || is_digit(x->in[j])))
 		j++;
