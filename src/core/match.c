@@ -1439,12 +1439,20 @@ static bool handle_ok(const pd_norm *n, const vtok *vt, size_t nvt, uint32_t vi,
 	return true;
 }
 
+/* Is a token of [vi, vj) spelt to dodge a filter? */
+static bool disguised(const vtok *vt, uint32_t vi, uint32_t vj)
+{
+	for (uint32_t k = vi; k < vj; k++)
+		if (vt[k].flags & PD_TOK_DISGUISED)
+			return true;
+	return false;
+}
+
 static bool rules_ok(const pd_matcher *m, const cterm *t, const pd_scan *s,
                      uint32_t vi, uint32_t vj, uint32_t offset)
 {
 	const vtok *vt = s->vt;
 	size_t nvt = s->nvt;
-	bool disguised = false;
 
 	if (t->impossible)
 		return false;
@@ -1452,8 +1460,6 @@ static bool rules_ok(const pd_matcher *m, const cterm *t, const pd_scan *s,
 	    !case_ok(m, t, vt, vi, t->src->boundary != PD_BOUNDARY_WORD,
 	             offset))
 		return false;
-	for (uint32_t k = vi; k < vj; k++)
-		disguised |= (vt[k].flags & PD_TOK_DISGUISED) != 0;
 	if (t->tag) {
 		/* "#VoteLabour" is a hashtag, never the words "vote labour". */
 		unsigned need = t->tag == '@' ? PD_TOK_HANDLE : PD_TOK_TAG;
@@ -1471,7 +1477,7 @@ static bool rules_ok(const pd_matcher *m, const cterm *t, const pd_scan *s,
 	/* Context words tell an ordinary word from a party's name; a word
 	 * spelt to get past a filter (L a b o u r, G_R_E_E_N, 𝗚𝗿𝗲𝗲𝗻) needs
 	 * no such proof. */
-	if ((t->nany || t->nall) && !disguised) {
+	if ((t->nany || t->nall) && !disguised(vt, vi, vj)) {
 		long lo = (long)vi - t->within, hi = (long)vj + t->within;
 		bool any = t->nany == 0;
 		if (lo < 0)
