@@ -262,6 +262,13 @@ static int32_t leet_letter(int32_t cp)
 	}
 }
 
+/* Bits [from, from + len) of a word's masks, as a piece's 32-bit field. */
+static inline uint32_t bits32(uint64_t mask, size_t from, size_t len)
+{
+	uint64_t v = mask >> from;
+	return (uint32_t)(len >= 32 ? v : v & ((1ULL << len) - 1));
+}
+
 size_t pd_norm_alnum(const char *in, size_t n, char *out, pd_norm_piece *p)
 {
 	/* per byte: 1 lower-case letter, 2 upper-case, 4 digit, 8 a leet
@@ -280,72 +287,72 @@ size_t pd_norm_alnum(const char *in, size_t n, char *out, pd_norm_piece *p)
 	        ['o'] = 1,  ['p'] = 1,  ['q'] = 1,  ['r'] = 1,  ['s'] = 1,
 	        ['t'] = 1,  ['u'] = 1,  ['v'] = 1,  ['w'] = 1,  ['x'] = 1,
 	        ['y'] = 1,  ['z'] = 1};
-	uint8_t c[PD_NORM_ALNUM_MAX]; /* cl, then 1/2 for leet letters too */
-	uint8_t leet[PD_NORM_ALNUM_MAX];
-	uint16_t flags = 0;
-	size_t np = 0, i;
-	unsigned all = 0;
+	/* one bit per byte: letters, upper-case ones, leet digits, '1's;
+	 * then the leet digits read as letters, and letters after that */
+	uint64_t let = 0, up = 0, ld = 0, one = 0, leet = 0, lets, bound;
+	uint16_t flags;
+	size_t np = 0, start = 0;
 
 	if (n == 0 || n > PD_NORM_ALNUM_MAX)
 		return 0;
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		unsigned char b = (unsigned char)in[i];
-		if (b >= 128 || !cl[b])
+		unsigned c = b < 128 ? cl[b] : 0;
+		if (!c)
 			return 0;
-		c[i] = cl[b];
-		all |= c[i];
-		out[i] = (char)(c[i] & 3 ? b | 0x20 : b);
-		leet[i] = 0;
+		let |= (uint64_t)((c & 3) != 0) << i;
+		up |= (uint64_t)(c >> 1 & 1) << i;
+		ld |= (uint64_t)(c >> 3) << i;
+		one |= (uint64_t)(b == '1') << i;
+		out[i] = (char)(c & 3 ? b | 0x20 : b);
 	}
-	/* end_token's leetspeak: a run of leet digits between letters */
-	if ((all & 8) && (all & 3))
-		for (i = 1; i + 1 < n; i++) {
-			size_t r = i;
-			if (!(c[i] & 8) || !(c[i - 1] & 3))
-				continue;
-			while (r < n && (c[r] & 8))
-				r++;
-			if (r < n && (c[r] & 3))
-				for (size_t q = i; q < r; q++) {
-					leet[q] = in[q] == '1' ? 2 : 1;
-					out[q] = (char)leet_letter(in[q]);
-					c[q] = 1;
-				}
-			i = r;
+	/* end_token's leetspeak: a run of leet digits between letters (a
+	 * run that starts after a letter starts at i >= 1, so it is shorter
+	 * than 64) */
+	for (uint64_t s = ld & (let << 1); s; s &= s - 1) {
+		unsigned a = (unsigned)__builtin_ctzll(s);
+		unsigned r = (unsigned)__builtin_ctzll(~(ld >> a));
+		if (a + r < n && (let >> (a + r) & 1)) {
+			leet |= ((1ULL << r) - 1) << a;
+			for (unsigned q = a; q < a + r; q++)
+				out[q] = (char)leet_letter(in[q]);
 		}
-	for (i = 0; i < n; i++)
-		if (leet[i] == 2)
-			flags |= PD_TOK_LEET1;
+	}
+	flags = (leet & one) ? PD_TOK_LEET1 : 0;
 	/* a letter three times in a row: the general path reads it once */
-	for (i = 2; i < n; i++)
-		if (out[i] == out[i - 1] && out[i] == out[i - 2] &&
-		    (c[i] & 3) && !leet[i] && !leet[i - 1] && !leet[i - 2])
+	for (uint64_t t = let & let << 1 & let << 2; t; t &= t - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(t);
+		if (out[i] == out[i - 1] && out[i] == out[i - 2])
 			return 0;
-	/* split where letters meet digits */
-	for (i = 0; i < n;) {
-		size_t r = i + 1;
+	}
+	/* split where letters meet digits: bit i of bound, byte i and the
+	 * next differ */
+	lets = let | leet;
+	bound = (lets ^ lets >> 1) & ((1ULL << (n - 1)) - 1);
+	for (;;) {
+		size_t end = bound ? (size_t)__builtin_ctzll(bound) + 1 : n;
+		size_t len = end - start;
 		pd_norm_piece *x = &p[np++];
-		bool letters = (c[i] & 3) != 0;
-		while (r < n && ((c[r] & 3) != 0) == letters)
-			r++;
-		x->off = (uint8_t)i;
-		x->len = (uint8_t)(r - i);
-		x->nlet = letters ? (uint16_t)(r - i) : 0;
+		bool letters = lets >> start & 1;
+		x->off = (uint8_t)start;
+		x->len = (uint8_t)len;
+		x->nlet = letters ? (uint16_t)len : 0;
 		x->flags = flags;
 		x->upper = 0;
 		x->leet1 = 0;
-		if (letters)
-			for (size_t q = i; q < r; q++) {
-				if (leet[q])
-					x->flags |= PD_TOK_DISGUISED;
-				if (leet[q] == 2 && q - i < 32)
-					x->leet1 |= 1u << (q - i);
-				if (c[q] == 2 && q - i < 32)
-					x->upper |= 1u << (q - i);
-			}
-		i = r;
+		if (letters) {
+			uint64_t piece = (len == 64 ? ~0ULL : (1ULL << len) - 1)
+			                 << start;
+			if (leet & piece)
+				x->flags |= PD_TOK_DISGUISED;
+			x->leet1 = bits32(leet & one, start, len);
+			x->upper = bits32(up, start, len);
+		}
+		if (!bound)
+			return np;
+		bound &= bound - 1;
+		start = end;
 	}
-	return np;
 }
 
 /* End the token being built: leetspeak, splitting, emission. */
