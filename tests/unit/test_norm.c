@@ -1073,6 +1073,10 @@ static void test_norm_alnum_is_the_general_path(void **state)
 	        "a44b",
 	        "a42b",
 	        "a0000000000b"};
+	/* words of 64 bytes (every mask full, pieces, leet and capitals
+	 * past bit 32), each a unit over and over */
+	static const char *const units[] = {"L4b0ur", "Ab1cD7", "bA", "x1111",
+	                                    "q9Z"};
 	static const char alphabet[] = "aAbBlLoOeEsStTrRuU0134572869";
 	unsigned long long r = 0x2545F4914F6CDD1DULL;
 	pd_norm *n = *state;
@@ -1080,6 +1084,15 @@ static void test_norm_alnum_is_the_general_path(void **state)
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		check_alnum(n, fixed[i]);
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		size_t u = strlen(units[i]);
+		for (size_t k = 0; k < PD_NORM_ALNUM_MAX; k++)
+			word[k] = units[i][k % u];
+		word[PD_NORM_ALNUM_MAX] = '\0';
+		check_alnum(n, word);
+		word[PD_NORM_ALNUM_MAX - 1] = 'y'; /* a leet run to the end */
+		check_alnum(n, word);
+	}
 	for (int i = 0; i < 20000; i++) {
 		size_t len;
 		r ^= r << 13;
@@ -1101,6 +1114,15 @@ static void test_norm_alnum_is_the_general_path(void **state)
 		pd_norm_piece pc[8];
 		assert_int_equal(pd_norm_alnum("a-b", 3, out, pc), 0);
 		assert_int_equal(pd_norm_alnum("", 0, out, pc), 0);
+	}
+	/* longer than PD_NORM_ALNUM_MAX: the general path */
+	{
+		char out[PD_NORM_ALNUM_MAX + 1];
+		pd_norm_piece pc[PD_NORM_ALNUM_MAX];
+		for (size_t k = 0; k < sizeof(word); k++)
+			word[k] = k % 2 ? 'a' : 'b';
+		assert_int_equal(
+		        pd_norm_alnum(word, PD_NORM_ALNUM_MAX + 1, out, pc), 0);
 	}
 }
 
