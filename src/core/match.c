@@ -1039,9 +1039,10 @@ static pd_rc index_patterns(pd_matcher *m)
 	return rc;
 }
 
-/* What the fast path needs to know: whether it can be used, and how many
- * tokens around a place a window must keep (the longest term, its
- * context and its exceptions). */
+/* The pair filter: the ways a term's word (one with a word_margin) of 6+
+ * letters splits in two. A join that makes any other word needs no
+ * window (see scr_token), so words only of context or exceptions stay
+ * out. */
 static pd_rc build_pairs(pd_matcher *m)
 {
 	size_t keys = 0, bits = 1u << 12;
@@ -1050,8 +1051,8 @@ static pd_rc build_pairs(pd_matcher *m)
 		for (size_t i = 0; i < m->vcap; i++) {
 			const vslot *v = &m->vocab[i];
 			const char *w = m->wtext.ptr + v->off;
-			if (!v->h || v->len < 6 || v->len >= 64 ||
-			    !ascii_letters(w, v->len))
+			if (!v->h || !m->word_margin[v->id] || v->len < 6 ||
+			    v->len >= 64 || !ascii_letters(w, v->len))
 				continue;
 			for (uint32_t k = 1; k < v->len; k++) {
 				if (pass == 0) {
@@ -1125,6 +1126,9 @@ static pd_rc word_margins(pd_matcher *m)
 	return PD_OK;
 }
 
+/* What the fast path needs to know: whether it can be used, and how many
+ * tokens around a place a window must keep (the longest term, its
+ * context and its exceptions). */
 static pd_rc screen_setup(pd_matcher *m)
 {
 	uint32_t reach = 0, *tmargin;
@@ -1140,10 +1144,6 @@ static pd_rc screen_setup(pd_matcher *m)
 	for (size_t w = 0; w < m->nwords; w++)
 		m->root[w] = edge_get(m, 0, (uint32_t)w);
 
-	if ((rc = build_pairs(m)) < 0) {
-		pd_free(tmargin);
-		return rc;
-	}
 	m->screen = m->nac == 0;
 	for (size_t p = 0; p < m->npats; p++)
 		if (m->unanchored[p] || pd_regex_lookbehind(m->pats[p].re) > 1)
@@ -1184,7 +1184,7 @@ static pd_rc screen_setup(pd_matcher *m)
 		        (uint16_t)(mg < UINT16_MAX ? mg : UINT16_MAX);
 	}
 	pd_free(tmargin);
-	if ((rc = word_margins(m)) < 0)
+	if ((rc = word_margins(m)) < 0 || (rc = build_pairs(m)) < 0)
 		return rc;
 	return build_term_bloom(m);
 }
