@@ -124,8 +124,8 @@ struct pd_matcher {
 	                    */
 	size_t nalink, capalink, capalink2, capalink3;
 	bool *unanchored; /* per pattern: runs over the whole text */
-	uint8_t aprefix[27 * 27 * 27]; /* first three letters of an anchor
-	                                  (27: the word ends, or not a-z) */
+	uint64_t abits[32 * 32 * 32 / 64]; /* the first three bytes of anchors:
+	                                      one bit per anchor5() triple */
 
 	/* The fast path (see "Screening" below). */
 	bool screen;           /* usable with these lexicons */
@@ -143,6 +143,12 @@ struct pd_matcher {
 	 * only if it may be one; words only of context or exceptions need
 	 * no id there. */
 	uint64_t *term_bloom; /* VOCAB_BLOOM_BITS */
+	/* What scr_quiet asks of a word: is it a term on its own (one1), or
+	 * with the word before it the start of a longer one (bigram)? */
+	uint64_t *one_bloom, *bigram_bloom;
+	size_t one_cells, bigram_cells;
+	unsigned char gapc[256]; /* per byte: scr_gap_class, 1 for a byte that
+	                            starts a stretch, 0 for a letter or digit */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -228,6 +234,14 @@ static bool ascii_letters(const char *w, size_t len)
 		if (w[k] < 'a' || w[k] > 'z')
 			return false;
 	return true;
+}
+
+/* The key of a term's first two words in bigram_bloom. */
+static inline uint64_t bigram_key(uint64_t ha, uint64_t hb)
+{
+	uint64_t h =
+	        (hb ^ (ha * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL;
+	return h ^ (h >> 29);
 }
 
 /* The key of two neighbours in pair_bloom, from their hashes. */
@@ -959,17 +973,25 @@ static inline int anchor_ch(char c)
 	return c >= 'a' && c <= 'z' ? c - 'a' : 26;
 }
 
+/* A byte of an anchor's first three in abits: a-z 1-26, else 27 (0: the
+ * word has two bytes only). */
+static inline unsigned anchor5(char c)
+{
+	return is_lower_letter(c) ? (unsigned char)c & 31 : 27;
+}
+
 /* Can an anchor begin the normalised word s[0, len)? (Anchors have two
- * letters or more.) */
+ * letters or more, so the walk in the anchor trie from this word can only
+ * reach one whose first three bytes, or first two, are the word's.) */
 static inline bool anchor_may(const pd_matcher *m, const char *s, size_t len)
 {
-	int c2;
+	unsigned k;
 
-	if (!m->natrie || len < 2)
+	if (len < 2)
 		return false;
-	c2 = len > 2 ? anchor_ch(s[2]) : 26;
-	return m->aprefix[(anchor_ch(s[0]) * 27 + anchor_ch(s[1])) * 27 + c2] !=
-	       0;
+	k = anchor5(s[0]) << 10 | anchor5(s[1]) << 5 |
+	    (len > 2 ? anchor5(s[2]) : 0);
+	return m->abits[k >> 6] >> (k & 63) & 1;
 }
 
 static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat,
@@ -978,11 +1000,15 @@ static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat,
 	uint32_t node = 0;
 
 	if (len >= 2) {
-		int c01 = anchor_ch(w[0]) * 27 + anchor_ch(w[1]);
-		int c2 = len < 3 ? -1 : anchor_ch(w[2]);
-		for (int k = 0; k < 27; k++)
-			if (c2 < 0 || k == c2)
-				m->aprefix[c01 * 27 + k] = 1;
+		unsigned k = anchor5(w[0]) << 10 | anchor5(w[1]) << 5;
+		if (len > 2) {
+			k |= anchor5(w[2]);
+			m->abits[k >> 6] |= 1ULL << (k & 63);
+		} else {
+			for (unsigned c = 0; c < 32; c++)
+				m->abits[(k | c) >> 6] |= 1ULL
+				                          << ((k | c) & 63);
+		}
 	}
 	if (m->natrie == 0 && anode_new(m) == NO_ID)
 		return pd_error_set(PD_ENOMEM, "out of memory");
@@ -1078,18 +1104,66 @@ static pd_rc build_pairs(pd_matcher *m)
 	return PD_OK;
 }
 
+/* A blocked Bloom filter of `n` keys or more, about two keys per cell. */
+static pd_rc bloom_new(uint64_t **b, size_t *cells, size_t n)
+{
+	*cells = 64;
+	while (*cells * 2 < n)
+		*cells *= 2;
+	*b = pd_calloc(*cells, sizeof(uint64_t));
+	return *b ? PD_OK : pd_error_set(PD_ENOMEM, "out of memory");
+}
+
 /* The words of terms: those with a word_margin (every trie edge leads to
- * a term, and every term's margin is 5 or more). */
+ * a term, and every term's margin is 5 or more). And for scr_quiet: the
+ * words that are a whole term (one_bloom), and the first two words of
+ * every longer term (bigram_bloom). */
 static pd_rc build_term_bloom(pd_matcher *m)
 {
+	uint64_t *wh = pd_calloc(m->nwords + 1, sizeof(uint64_t));
+	uint32_t *first = pd_calloc(m->nnodes + 1, sizeof(uint32_t));
+	size_t ones = 0, bigrams = 0;
+	pd_rc rc = PD_OK;
+
 	m->term_bloom = pd_calloc(VOCAB_BLOOM_BITS / 64, sizeof(uint64_t));
-	if (!m->term_bloom)
-		return pd_error_set(PD_ENOMEM, "out of memory");
-	for (size_t i = 0; i < m->vcap; i++)
-		if (m->vocab[i].h && m->word_margin[m->vocab[i].id])
-			bloom_add(m->term_bloom, VOCAB_BLOOM_BITS / 64,
-			          m->vocab[i].h);
-	return PD_OK;
+	if (!wh || !first || !m->term_bloom) {
+		rc = pd_error_set(PD_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < m->vcap; i++) {
+		const vslot *v = &m->vocab[i];
+		if (!v->h)
+			continue;
+		wh[v->id] = v->h;
+		if (m->word_margin[v->id])
+			bloom_add(m->term_bloom, VOCAB_BLOOM_BITS / 64, v->h);
+		if (m->root[v->id] != NO_ID && m->node_count[m->root[v->id]])
+			ones++;
+	}
+	/* first[node]: 1 + the word that leads there from the root */
+	for (uint32_t w = 0; w < m->nwords; w++)
+		if (m->root[w] != NO_ID)
+			first[m->root[w]] = w + 1;
+	for (size_t i = 0; i < m->ecap; i++)
+		if (m->edges[i].key && first[edge_node(m->edges[i].key)])
+			bigrams++;
+	if ((rc = bloom_new(&m->one_bloom, &m->one_cells, ones)) < 0 ||
+	    (rc = bloom_new(&m->bigram_bloom, &m->bigram_cells, bigrams)) < 0)
+		goto out;
+	for (uint32_t w = 0; w < m->nwords; w++)
+		if (m->root[w] != NO_ID && m->node_count[m->root[w]])
+			bloom_add(m->one_bloom, m->one_cells, wh[w]);
+	for (size_t i = 0; i < m->ecap; i++) {
+		const edge *e = &m->edges[i];
+		uint32_t f = e->key ? first[edge_node(e->key)] : 0;
+		if (f)
+			bloom_add(m->bigram_bloom, m->bigram_cells,
+			          bigram_key(wh[f - 1], wh[(uint32_t)e->key]));
+	}
+out:
+	pd_free(wh);
+	pd_free(first);
+	return rc;
 }
 
 /* Per word, the margin of the terms that hold it: the terms below a trie
@@ -1126,6 +1200,27 @@ static pd_rc word_margins(pd_matcher *m)
 	return PD_OK;
 }
 
+/* The separator class of a plain byte between words (as feed_range and
+ * separator() count it), or 0 when the byte starts a stretch that is not
+ * plain. */
+static char scr_gap_class(unsigned char c)
+{
+	switch (c) {
+	case ' ':
+	case '\t': return ' ';
+	case '\n':
+	case '\r': return '\n';
+	case '.':
+	case '-':
+	case '_':
+	case '*': return (char)c;
+	case '#':
+	case '@':
+	case '&': return 0;
+	default: return c >= 0x80 ? 0 : 'x';
+	}
+}
+
 /* What the fast path needs to know: whether it can be used, and how many
  * tokens around a place a window must keep (the longest term, its
  * context and its exceptions). */
@@ -1144,6 +1239,15 @@ static pd_rc screen_setup(pd_matcher *m)
 	for (size_t w = 0; w < m->nwords; w++)
 		m->root[w] = edge_get(m, 0, (uint32_t)w);
 
+	{
+		const unsigned char *sbyte = pd_norm_byte_classes();
+		for (unsigned c = 0; c < 256; c++) {
+			char g = scr_gap_class((unsigned char)c);
+			m->gapc[c] = sbyte[c] & (PD_NB_LETTER | PD_NB_DIGIT) ? 0
+			             : g ? (unsigned char)g
+			                 : 1;
+		}
+	}
 	m->screen = m->nac == 0;
 	for (size_t p = 0; p < m->npats; p++)
 		if (m->unanchored[p] || pd_regex_lookbehind(m->pats[p].re) > 1)
@@ -1303,6 +1407,8 @@ void pd_matcher_free(pd_matcher *m)
 	pd_free(m->word_margin);
 	pd_free(m->pair_bloom);
 	pd_free(m->term_bloom);
+	pd_free(m->one_bloom);
+	pd_free(m->bigram_bloom);
 	pd_free(m->terms);
 	pd_free(m->seq);
 	pd_free(m->tcase);
@@ -2165,6 +2271,12 @@ static pd_rc scan_range(const pd_matcher *m, pd_scan *s, const char *text,
  * byte-level (prefix or substring), and never for HTML.
  */
 
+#if defined(__GNUC__)
+#define PD_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define PD_ALWAYS_INLINE inline
+#endif
+
 #define SCR_RING     4096u /* cut offsets of the last tokens kept */
 #define SCR_PEEK     32u   /* normalised bytes read past an anchor first */
 #define SCR_PEEK_MAX (64u * 1024)
@@ -2208,6 +2320,7 @@ typedef struct {
 	uint32_t plen, pnlet, pid; /* ... its length, letters, id */
 	uint64_t ph;               /* ... its hash */
 	bool pvalid;
+	bool pquiet; /* it went by scr_quiet: its id and trie node wait */
 	uint32_t act_node[MAX_TERM_WORDS + 1], act_start[MAX_TERM_WORDS + 1];
 	uint32_t nact;
 	/* single letters in a row, as join_singles (norm.c) runs them */
@@ -2377,6 +2490,20 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 	uint32_t id, jid = NO_ID;
 	bool active = st->npend > 0;
 
+	if (sc->pquiet) {
+		/* what scr_quiet left for later: the word's id and the
+		 * terms it may start */
+		uint32_t pid = NO_ID;
+		sc->pquiet = false;
+		if (bloom_has(m->term_bloom, VOCAB_BLOOM_BITS / 64, sc->ph))
+			pid = vocab_find_h(m, sc->ph, sc->pw, sc->plen);
+		sc->pid = pid;
+		if (pid != NO_ID && m->root[pid] != NO_ID) {
+			sc->act_node[0] = m->root[pid];
+			sc->act_start[0] = (uint32_t)(k - 1);
+			sc->nact = 1;
+		}
+	}
 	st->cut[k % SCR_RING] = cut;
 	h = hash_bytes(w, len);
 	if (flags & (PD_TOK_WILD | PD_TOK_LEET1))
@@ -2520,6 +2647,93 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 	}
 }
 
+/* Would the anchor trie leave a pattern pending at the word w[0, len)
+ * (as scr_token's walk would)? */
+static bool anchor_fires(const pd_matcher *m, const char *w, uint32_t len)
+{
+	uint32_t node = 0;
+
+	for (uint32_t q = 0; q < len; q++) {
+		node = m->atrie[node].next[anchor_ch(w[q])];
+		if (!node)
+			return false;
+		if (m->atrie[node].first &&
+		    (q + 1 >= len || !word_byte(w[q + 1]) ||
+		     m->atrie[node].prefix))
+			return true;
+	}
+	return false;
+}
+
+/* The common case, without scr_token: a token of letters (nlet == len)
+ * or of digits (nlet == 0), with no flag but PD_TOK_DISGUISED, that
+ * changes nothing but the bookkeeping. No term is under way or is that
+ * word alone, no anchor is pending or fires there, it joins no neighbour
+ * into a term's word (join_could, pair_bloom), it ends no run of single
+ * letters that join, and with the word before it (when that was quiet
+ * too) it starts no longer term (bigram_bloom). What scr_token would
+ * also have done, find its id and the terms it starts, waits in pquiet:
+ * the next token that is not quiet does it first. Returns false, having
+ * changed nothing, when scr_token must take the token. */
+static PD_ALWAYS_INLINE bool scr_quiet(screen *sc, const char *w, uint32_t len,
+                                       uint32_t nlet, uint8_t sep, uint8_t sepn,
+                                       size_t cut)
+{
+	const pd_matcher *m = sc->m;
+	uint64_t h;
+	size_t rl = 0;
+	uint8_t rs = sc->srun_sep, rn = sc->srun_sepn;
+
+	if (sc->nact | sc->st->npend || len >= sizeof(sc->pwbuf))
+		return false;
+	if (len == 1) {
+		if (nlet == 0) {
+			if (sep == 's')
+				return false; /* trailing_digit_id */
+		} else {
+			/* single letters in a row (see scr_token) */
+			if (sc->srun_len && pd_norm_joinable_sep(sep) &&
+			    (sc->srun_len == 1 || (sep == rs && sepn == rn))) {
+				if (sc->srun_len == 1) {
+					rs = sep;
+					rn = sepn;
+				}
+				rl = sc->srun_len + 1;
+			} else {
+				rl = 1;
+			}
+			if (pd_norm_singles_join(rl, rs == '.'))
+				return false;
+		}
+	}
+	h = hash_bytes(w, len);
+	if (bloom_has(m->one_bloom, m->one_cells, h))
+		return false;
+	if (sc->pvalid &&
+	    join_could(sc->plen, sc->pnlet, len, nlet, sep, sepn) &&
+	    bloom_has(m->pair_bloom, m->pair_cells, pair_key(sc->ph, h)))
+		return false;
+	if (sc->pquiet &&
+	    bloom_has(m->bigram_bloom, m->bigram_cells, bigram_key(sc->ph, h)))
+		return false;
+	if (anchor_may(m, w, len) && anchor_fires(m, w, len))
+		return false;
+	sc->st->cut[sc->k % SCR_RING] = cut;
+	if (rl == 1)
+		sc->srun_start = sc->k;
+	sc->srun_len = rl;
+	sc->srun_sep = rs;
+	sc->srun_sepn = rn;
+	sc->k++;
+	sc->pvalid = true;
+	sc->pw = w;
+	sc->plen = len;
+	sc->pnlet = nlet;
+	sc->pquiet = true;
+	sc->ph = h;
+	return true;
+}
+
 /* Where a stretch that is not plain, starting at i, ends: at whitespace,
  * but never between a hyphen and the line its word goes on to. */
 static size_t scr_stretch_end(const unsigned char *sbyte,
@@ -2566,27 +2780,6 @@ static bool scr_word_end(const screen *sc, size_t j, unsigned kind)
 	case '$':
 	case '&': return false;
 	default: return true; /* _ < # and control characters */
-	}
-}
-
-/* The separator class of a plain byte between words (as feed_range and
- * separator() count it), or 0 when the byte starts a stretch that is not
- * plain. */
-static char scr_gap_class(unsigned char c)
-{
-	switch (c) {
-	case ' ':
-	case '\t': return ' ';
-	case '\n':
-	case '\r': return '\n';
-	case '.':
-	case '-':
-	case '_':
-	case '*': return (char)c;
-	case '#':
-	case '@':
-	case '&': return 0;
-	default: return c >= 0x80 ? 0 : 'x';
 	}
 }
 
@@ -2721,30 +2914,38 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 				        pd_norm_alnum(text + i, j - i, low, pc);
 				if (np)
 					scr_close(&sc, i);
-				for (size_t q = 0; q < np; q++)
+				for (size_t q = 0; q < np; q++) {
+					const pd_norm_piece *p = &pc[q];
+					if (!(p->flags & ~PD_TOK_DISGUISED) &&
+					    (p->nlet == 0 ||
+					     p->nlet == p->len) &&
+					    scr_quiet(&sc, low + p->off, p->len,
+					              p->nlet, q ? 's' : sep,
+					              q ? 0 : sepn, i))
+						continue;
 					scr_token(
-					        &sc, low + pc[q].off, pc[q].len,
-					        pc[q].nlet, pc[q].flags,
-					        pc[q].leet1, q ? 's' : sep,
-					        q ? 0 : sepn, i,
-					        pc[q].nlet == pc[q].len &&
-					                        !(pc[q].flags &
+					        &sc, low + p->off, p->len,
+					        p->nlet, p->flags, p->leet1,
+					        q ? 's' : sep, q ? 0 : sepn, i,
+					        p->nlet == p->len &&
+					                        !(p->flags &
 					                          PD_TOK_DISGUISED)
-					                ? text + i + pc[q].off
+					                ? text + i + p->off
 					                : NULL);
+				}
 				ok = np > 0;
 			} else {
 				if (ok && kinds == SB_LETTER)
 					ok = !scr_triple(low, j - i);
 				if (ok) {
+					uint32_t n = (uint32_t)(j - i);
+					uint32_t nl = kind == SB_LETTER ? n : 0;
 					scr_close(&sc, i);
-					scr_token(&sc, low, (uint32_t)(j - i),
-					          kind == SB_LETTER
-					                  ? (uint32_t)(j - i)
-					                  : 0,
-					          0, 0, sep, sepn, i,
-					          kind == SB_LETTER ? text + i
-					                            : NULL);
+					if (!scr_quiet(&sc, low, n, nl, sep,
+					               sepn, i))
+						scr_token(&sc, low, n, nl, 0, 0,
+						          sep, sepn, i,
+						          nl ? text + i : NULL);
 				}
 			}
 			if (ok) {
@@ -2768,11 +2969,17 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 				continue;
 			}
 		} else {
-			char g = scr_gap_class(c);
-			if (g) {
-				pd_norm_gap_add(&gap, &gapn, g);
-				i++;
-				continue;
+			unsigned char g = m->gapc[c];
+			if (g > 1) {
+				/* bytes between words */
+				do {
+					pd_norm_gap_add(&gap, &gapn, (char)g);
+					if (++i == len)
+						break;
+					g = m->gapc[in[i]];
+				} while (g > 1);
+				if (i == len || g == 0)
+					continue;
 			}
 		}
 		/* A stretch the normaliser itself must read, from the end of
