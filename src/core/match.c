@@ -2258,11 +2258,17 @@ static pd_rc scan_range(const pd_matcher *m, pd_scan *s, const char *text,
  * hashtag or handle, a line-break join, or a pattern's anchor whose
  * pattern matches (tried on the normalised text kept from the anchor on,
  * with partial matching: an answer that needs more text waits for it).
- * Around each such place a window of `margin` tokens each side (enough
- * for the longest term with its context and exceptions) is cut at clean
- * boundaries (a whitespace byte, never inside a word or a line-break
- * join), windows that touch are merged, and the full pipeline runs on
- * each window only. A window's patterns run in partial mode too, and a
+ * (Most tokens need none of that: scr_quiet settles them with one hash
+ * and small Bloom filters - is the word a term alone, does it start a
+ * longer term with the word before, does it join a neighbour into a
+ * term's word, may a pattern's anchor fire - and leaves the rest of
+ * scr_token's work, the word's id and the terms it starts, to the next
+ * token that does need it.)
+ * Around each place that may matter, a window of `margin` tokens each
+ * side (enough for the longest term with its context and exceptions) is
+ * cut at clean boundaries (a whitespace byte, never inside a word or a
+ * line-break join), windows that touch are merged, and the full pipeline runs
+ * on each window only. A window's patterns run in partial mode too, and a
  * window whose answer needs more text grows until it has it.
  *
  * The result is the full pipeline's, hit for hit (tests/unit/test_screen.c
