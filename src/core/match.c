@@ -980,6 +980,14 @@ static inline unsigned anchor5(char c)
 	return is_lower_letter(c) ? (unsigned char)c & 31 : 27;
 }
 
+/* Does the anchor trie node reached in a word leave a pattern pending
+ * there? Only if patterns end there, and when the word goes on past it
+ * (`on`), only if some of them are not whole words. */
+static inline bool anchor_fires_at(const pd_matcher *m, uint32_t node, bool on)
+{
+	return m->atrie[node].first && (!on || m->atrie[node].prefix);
+}
+
 /* Can an anchor begin the normalised word s[0, len)? (Anchors have two
  * letters or more, so the walk in the anchor trie from this word can only
  * reach one whose first three bytes, or first two, are the word's.) */
@@ -2340,6 +2348,45 @@ typedef struct {
 
 static void scr_pending_to_events(screen *sc);
 
+/* The run of single letters in a row once a token is read (as
+ * join_singles runs them): its length (0 after a token that is not a
+ * single letter), and the separator and count between its letters. The
+ * normaliser joins three or more with one separator, or two with a dot
+ * ("L a b o u r", "U.K"); two with a space stay two words ("p c"). */
+typedef struct {
+	size_t len;
+	uint8_t sep, sepn;
+} srun;
+
+static inline srun scr_srun_next(const screen *sc, bool single, uint8_t sep,
+                                 uint8_t sepn)
+{
+	srun r = {0, sc->srun_sep, sc->srun_sepn};
+
+	if (!single)
+		return r;
+	if (sc->srun_len && pd_norm_joinable_sep(sep) &&
+	    (sc->srun_len == 1 || (sep == r.sep && sepn == r.sepn))) {
+		if (sc->srun_len == 1) {
+			r.sep = sep;
+			r.sepn = sepn;
+		}
+		r.len = sc->srun_len + 1;
+	} else {
+		r.len = 1; /* a new run, from this token */
+	}
+	return r;
+}
+
+static inline void scr_srun_set(screen *sc, srun r)
+{
+	if (r.len == 1)
+		sc->srun_start = sc->k;
+	sc->srun_len = r.len;
+	sc->srun_sep = r.sep;
+	sc->srun_sepn = r.sepn;
+}
+
 /* Something at tokens [lo, hi] may matter: a window must hold it and
  * `margin` tokens each side. */
 static void scr_event(screen *sc, size_t lo, size_t hi, size_t margin)
@@ -2536,28 +2583,12 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 			evm = m->word_margin[jid];
 		}
 	}
-	/* Single letters the normaliser joins into one word: three or more
-	 * in a row with one separator, or two with a dot ("L a b o u r",
-	 * "U.K"); two with a space stay two words ("p c"). */
-	if (len == 1 && nlet == 1) {
-		if (sc->srun_len && pd_norm_joinable_sep(sep) &&
-		    (sc->srun_len == 1 ||
-		     (sep == sc->srun_sep && sepn == sc->srun_sepn))) {
-			if (sc->srun_len == 1) {
-				sc->srun_sep = sep;
-				sc->srun_sepn = sepn;
-			}
-			sc->srun_len++;
-		} else {
-			sc->srun_start = k;
-			sc->srun_len = 1;
-		}
-		if (pd_norm_singles_join(sc->srun_len, sc->srun_sep == '.')) {
-			ev = ev < sc->srun_start ? ev : sc->srun_start;
-			evm = m->margin; /* the word may be any term's */
-		}
-	} else {
-		sc->srun_len = 0;
+	/* Single letters the normaliser joins into one word. */
+	scr_srun_set(sc, scr_srun_next(sc, len == 1 && nlet == 1, sep, sepn));
+	if (sc->srun_len &&
+	    pd_norm_singles_join(sc->srun_len, sc->srun_sep == '.')) {
+		ev = ev < sc->srun_start ? ev : sc->srun_start;
+		evm = m->margin; /* the word may be any term's */
 	}
 	/* build_vtoks splits a word joined at a line end, and an unknown
 	 * hashtag or joined word made of known ones */
@@ -2618,9 +2649,8 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 			if (!node)
 				break;
 			on = q + 1 < len && word_byte(w[q + 1]);
-			if (!m->atrie[node].first ||
-			    (on && !m->atrie[node].prefix))
-				continue; /* none, or whole words only */
+			if (!anchor_fires_at(m, node, on))
+				continue;
 			if (!active) {
 				pd_buf_clear(&st->nb);
 				scr_nb_put(sc, w, len, k > 0);
@@ -2663,9 +2693,8 @@ static bool anchor_fires(const pd_matcher *m, const char *w, uint32_t len)
 		node = m->atrie[node].next[anchor_ch(w[q])];
 		if (!node)
 			return false;
-		if (m->atrie[node].first &&
-		    (q + 1 >= len || !word_byte(w[q + 1]) ||
-		     m->atrie[node].prefix))
+		if (anchor_fires_at(m, node,
+		                    q + 1 < len && word_byte(w[q + 1])))
 			return true;
 	}
 	return false;
@@ -2687,8 +2716,7 @@ static PD_ALWAYS_INLINE bool scr_quiet(screen *sc, const char *w, uint32_t len,
 {
 	const pd_matcher *m = sc->m;
 	uint64_t h;
-	size_t rl = 0;
-	uint8_t rs = sc->srun_sep, rn = sc->srun_sepn;
+	srun r = {0, sc->srun_sep, sc->srun_sepn};
 
 	if (sc->nact | sc->st->npend || len >= sizeof(sc->pwbuf))
 		return false;
@@ -2697,18 +2725,8 @@ static PD_ALWAYS_INLINE bool scr_quiet(screen *sc, const char *w, uint32_t len,
 			if (sep == 's')
 				return false; /* trailing_digit_id */
 		} else {
-			/* single letters in a row (see scr_token) */
-			if (sc->srun_len && pd_norm_joinable_sep(sep) &&
-			    (sc->srun_len == 1 || (sep == rs && sepn == rn))) {
-				if (sc->srun_len == 1) {
-					rs = sep;
-					rn = sepn;
-				}
-				rl = sc->srun_len + 1;
-			} else {
-				rl = 1;
-			}
-			if (pd_norm_singles_join(rl, rs == '.'))
+			r = scr_srun_next(sc, true, sep, sepn);
+			if (pd_norm_singles_join(r.len, r.sep == '.'))
 				return false;
 		}
 	}
@@ -2725,11 +2743,7 @@ static PD_ALWAYS_INLINE bool scr_quiet(screen *sc, const char *w, uint32_t len,
 	if (anchor_may(m, w, len) && anchor_fires(m, w, len))
 		return false;
 	sc->st->cut[sc->k % SCR_RING] = cut;
-	if (rl == 1)
-		sc->srun_start = sc->k;
-	sc->srun_len = rl;
-	sc->srun_sep = rs;
-	sc->srun_sepn = rn;
+	scr_srun_set(sc, r);
 	sc->k++;
 	sc->pvalid = true;
 	sc->pw = w;
