@@ -134,19 +134,19 @@ struct pd_matcher {
 	uint16_t *node_margin; /* per trie node: the margin its terms need */
 	uint16_t *word_margin; /* per word: the most a term holding it needs
 	                          (0: no term's word) */
-	/* Every way a known word of 6+ letters splits in two, by the hashes
-	 * of its halves: two neighbours are worth joining only if they are
-	 * one of those (pair_key), one memory read a pair. */
-	uint64_t *pair_bloom;
-	size_t pair_cells;
+	/* Two neighbours by their hashes (nbr_key): every way a term's word
+	 * of 6+ letters splits in two (may they join into it?), and the
+	 * first two words of every longer term (may they begin it?). One
+	 * memory read answers both. */
+	uint64_t *nbr_bloom;
+	size_t nbr_cells;
 	/* The words of terms (trie edges) only: the screen looks a word up
 	 * only if it may be one; words only of context or exceptions need
 	 * no id there. */
 	uint64_t *term_bloom; /* VOCAB_BLOOM_BITS */
-	/* What scr_quiet asks of a word: is it a term on its own (one1), or
-	 * with the word before it the start of a longer one (bigram)? */
-	uint64_t *one_bloom, *bigram_bloom;
-	size_t one_cells, bigram_cells;
+	/* What scr_quiet asks of a word alone: is it a term on its own? */
+	uint64_t *one_bloom;
+	size_t one_cells;
 	unsigned char gapc[256]; /* per byte: scr_gap_class, 1 for a byte that
 	                            starts a stretch, 0 for a letter or digit */
 };
@@ -236,16 +236,8 @@ static bool ascii_letters(const char *w, size_t len)
 	return true;
 }
 
-/* The key of a term's first two words in bigram_bloom. */
-static inline uint64_t bigram_key(uint64_t ha, uint64_t hb)
-{
-	uint64_t h =
-	        (hb ^ (ha * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL;
-	return h ^ (h >> 29);
-}
-
-/* The key of two neighbours in pair_bloom, from their hashes. */
-static inline uint64_t pair_key(uint64_t ha, uint64_t hb)
+/* The key of two neighbours in nbr_bloom, from their hashes. */
+static inline uint64_t nbr_key(uint64_t ha, uint64_t hb)
 {
 	uint64_t h =
 	        (ha ^ (hb * 0xD6E8FEB86659FD93ULL)) * 0xC2B2AE3D27D4EB4FULL;
@@ -1073,45 +1065,6 @@ static pd_rc index_patterns(pd_matcher *m)
 	return rc;
 }
 
-/* The pair filter: the ways a term's word (one with a word_margin) of 6+
- * letters splits in two. A join that makes any other word needs no
- * window (see scr_token), so words only of context or exceptions stay
- * out. */
-static pd_rc build_pairs(pd_matcher *m)
-{
-	size_t keys = 0, bits = 1u << 12;
-
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < m->vcap; i++) {
-			const vslot *v = &m->vocab[i];
-			const char *w = m->wtext.ptr + v->off;
-			if (!v->h || !m->word_margin[v->id] || v->len < 6 ||
-			    v->len >= 64 || !ascii_letters(w, v->len))
-				continue;
-			for (uint32_t k = 1; k < v->len; k++) {
-				if (pass == 0) {
-					keys++;
-					continue;
-				}
-				bloom_add(m->pair_bloom, m->pair_cells,
-				          pair_key(hash_bytes(w, k),
-				                   hash_bytes(w + k,
-				                              v->len - k)));
-			}
-		}
-		if (pass == 0) {
-			while (bits < keys * 8)
-				bits *= 2;
-			m->pair_cells = bits / 64;
-			m->pair_bloom =
-			        pd_calloc(m->pair_cells, sizeof(uint64_t));
-			if (!m->pair_bloom)
-				return pd_error_set(PD_ENOMEM, "out of memory");
-		}
-	}
-	return PD_OK;
-}
-
 /* A blocked Bloom filter of `n` keys or more, about two keys per cell. */
 static pd_rc bloom_new(uint64_t **b, size_t *cells, size_t n)
 {
@@ -1124,49 +1077,101 @@ static pd_rc bloom_new(uint64_t **b, size_t *cells, size_t n)
 
 /* The words of terms: those with a word_margin (every trie edge leads to
  * a term, and every term's margin is 5 or more). And for scr_quiet: the
- * words that are a whole term (one_bloom), and the first two words of
- * every longer term (bigram_bloom). */
+ * words that are a whole term (one_bloom). */
 static pd_rc build_term_bloom(pd_matcher *m)
 {
-	uint64_t *wh = pd_calloc(m->nwords + 1, sizeof(uint64_t));
-	uint32_t *first = pd_calloc(m->nnodes + 1, sizeof(uint32_t));
-	size_t ones = 0, bigrams = 0;
-	pd_rc rc = PD_OK;
+	size_t ones = 0;
+	pd_rc rc;
 
 	m->term_bloom = pd_calloc(VOCAB_BLOOM_BITS / 64, sizeof(uint64_t));
-	if (!wh || !first || !m->term_bloom) {
-		rc = pd_error_set(PD_ENOMEM, "out of memory");
-		goto out;
-	}
+	if (!m->term_bloom)
+		return pd_error_set(PD_ENOMEM, "out of memory");
 	for (size_t i = 0; i < m->vcap; i++) {
 		const vslot *v = &m->vocab[i];
 		if (!v->h)
 			continue;
-		wh[v->id] = v->h;
 		if (m->word_margin[v->id])
 			bloom_add(m->term_bloom, VOCAB_BLOOM_BITS / 64, v->h);
 		if (m->root[v->id] != NO_ID && m->node_count[m->root[v->id]])
 			ones++;
 	}
+	if ((rc = bloom_new(&m->one_bloom, &m->one_cells, ones)) < 0)
+		return rc;
+	for (size_t i = 0; i < m->vcap; i++) {
+		const vslot *v = &m->vocab[i];
+		if (v->h && m->root[v->id] != NO_ID &&
+		    m->node_count[m->root[v->id]])
+			bloom_add(m->one_bloom, m->one_cells, v->h);
+	}
+	return PD_OK;
+}
+
+/* The neighbour filter (nbr_bloom), at 12 bits a key or more: a filter
+ * that wrongly says "maybe" sends a quiet word the slow way, and at
+ * 8 bits a key that was one word in twenty on the bench.
+ * - The ways a term's word (one with a word_margin) of 6+ letters splits
+ *   in two. A join that makes any other word needs no window (see
+ *   scr_token), so words only of context or exceptions stay out.
+ * - The first two words of every longer term. */
+static pd_rc build_nbr_bloom(pd_matcher *m)
+{
+	uint64_t *wh = pd_calloc(m->nwords + 1, sizeof(uint64_t));
+	uint32_t *first = pd_calloc(m->nnodes + 1, sizeof(uint32_t));
+	size_t keys = 0, bits = 1u << 12;
+	pd_rc rc = PD_OK;
+
+	if (!wh || !first) {
+		rc = pd_error_set(PD_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < m->vcap; i++)
+		if (m->vocab[i].h)
+			wh[m->vocab[i].id] = m->vocab[i].h;
 	/* first[node]: 1 + the word that leads there from the root */
 	for (uint32_t w = 0; w < m->nwords; w++)
 		if (m->root[w] != NO_ID)
 			first[m->root[w]] = w + 1;
-	for (size_t i = 0; i < m->ecap; i++)
-		if (m->edges[i].key && first[edge_node(m->edges[i].key)])
-			bigrams++;
-	if ((rc = bloom_new(&m->one_bloom, &m->one_cells, ones)) < 0 ||
-	    (rc = bloom_new(&m->bigram_bloom, &m->bigram_cells, bigrams)) < 0)
-		goto out;
-	for (uint32_t w = 0; w < m->nwords; w++)
-		if (m->root[w] != NO_ID && m->node_count[m->root[w]])
-			bloom_add(m->one_bloom, m->one_cells, wh[w]);
-	for (size_t i = 0; i < m->ecap; i++) {
-		const edge *e = &m->edges[i];
-		uint32_t f = e->key ? first[edge_node(e->key)] : 0;
-		if (f)
-			bloom_add(m->bigram_bloom, m->bigram_cells,
-			          bigram_key(wh[f - 1], wh[(uint32_t)e->key]));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < m->vcap; i++) {
+			const vslot *v = &m->vocab[i];
+			const char *w = m->wtext.ptr + v->off;
+			if (!v->h || !m->word_margin[v->id] || v->len < 6 ||
+			    v->len >= 64 || !ascii_letters(w, v->len))
+				continue;
+			for (uint32_t k = 1; k < v->len; k++) {
+				if (pass == 0) {
+					keys++;
+					continue;
+				}
+				bloom_add(
+				        m->nbr_bloom, m->nbr_cells,
+				        nbr_key(hash_bytes(w, k),
+				                hash_bytes(w + k, v->len - k)));
+			}
+		}
+		for (size_t i = 0; i < m->ecap; i++) {
+			const edge *e = &m->edges[i];
+			uint32_t f = e->key ? first[edge_node(e->key)] : 0;
+			if (!f)
+				continue;
+			if (pass == 0)
+				keys++;
+			else
+				bloom_add(m->nbr_bloom, m->nbr_cells,
+				          nbr_key(wh[f - 1],
+				                  wh[(uint32_t)e->key]));
+		}
+		if (pass == 0) {
+			while (bits < keys * 12)
+				bits *= 2;
+			m->nbr_cells = bits / 64;
+			m->nbr_bloom =
+			        pd_calloc(m->nbr_cells, sizeof(uint64_t));
+			if (!m->nbr_bloom) {
+				rc = pd_error_set(PD_ENOMEM, "out of memory");
+				goto out;
+			}
+		}
 	}
 out:
 	pd_free(wh);
@@ -1296,9 +1301,9 @@ static pd_rc screen_setup(pd_matcher *m)
 		        (uint16_t)(mg < UINT16_MAX ? mg : UINT16_MAX);
 	}
 	pd_free(tmargin);
-	if ((rc = word_margins(m)) < 0 || (rc = build_pairs(m)) < 0)
+	if ((rc = word_margins(m)) < 0 || (rc = build_term_bloom(m)) < 0)
 		return rc;
-	return build_term_bloom(m);
+	return build_nbr_bloom(m);
 }
 
 pd_rc pd_matcher_new(pd_matcher **out, pd_lexset *set)
@@ -1413,10 +1418,9 @@ void pd_matcher_free(pd_matcher *m)
 	pd_free(m->root);
 	pd_free(m->node_margin);
 	pd_free(m->word_margin);
-	pd_free(m->pair_bloom);
+	pd_free(m->nbr_bloom);
 	pd_free(m->term_bloom);
 	pd_free(m->one_bloom);
-	pd_free(m->bigram_bloom);
 	pd_free(m->terms);
 	pd_free(m->seq);
 	pd_free(m->tcase);
@@ -2571,8 +2575,7 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 		 * context or an exception of a term found on its own, whose
 		 * window reaches it. */
 		if (join_could(sc->plen, sc->pnlet, len, nlet, sep, sepn) &&
-		    bloom_has(m->pair_bloom, m->pair_cells,
-		              pair_key(sc->ph, h)))
+		    bloom_has(m->nbr_bloom, m->nbr_cells, nbr_key(sc->ph, h)))
 			jid = join_id(m, sc->pw, sc->plen, sc->pnlet, w, len,
 			              nlet, sep, sepn);
 		if (jid == NO_ID && sep == 's' && len == 1 && nlet == 0 &&
@@ -2704,9 +2707,10 @@ static bool anchor_fires(const pd_matcher *m, const char *w, uint32_t len)
  * or of digits (nlet == 0), with no flag but PD_TOK_DISGUISED, that
  * changes nothing but the bookkeeping. No term is under way or is that
  * word alone, no anchor is pending or fires there, it joins no neighbour
- * into a term's word (join_could, pair_bloom), it ends no run of single
+ * into a term's word (join_could, nbr_bloom), it ends no run of single
  * letters that join, and with the word before it (when that was quiet
- * too) it starts no longer term (bigram_bloom). What scr_token would
+ * too) it starts no longer term (nbr_bloom too: one read asks both).
+ * What scr_token would
  * also have done, find its id and the terms it starts, waits in pquiet:
  * the next token that is not quiet does it first. Returns false, having
  * changed nothing, when scr_token must take the token. */
@@ -2734,11 +2738,9 @@ static PD_ALWAYS_INLINE bool scr_quiet(screen *sc, const char *w, uint32_t len,
 	if (bloom_has(m->one_bloom, m->one_cells, h))
 		return false;
 	if (sc->pvalid &&
-	    join_could(sc->plen, sc->pnlet, len, nlet, sep, sepn) &&
-	    bloom_has(m->pair_bloom, m->pair_cells, pair_key(sc->ph, h)))
-		return false;
-	if (sc->pquiet &&
-	    bloom_has(m->bigram_bloom, m->bigram_cells, bigram_key(sc->ph, h)))
+	    (sc->pquiet ||
+	     join_could(sc->plen, sc->pnlet, len, nlet, sep, sepn)) &&
+	    bloom_has(m->nbr_bloom, m->nbr_cells, nbr_key(sc->ph, h)))
 		return false;
 	if (anchor_may(m, w, len) && anchor_fires(m, w, len))
 		return false;
