@@ -14,27 +14,47 @@
 
 #include "purdah/alloc.h"
 
+/* Reads go straight into the buffer's spare room (no copy through a
+ * chunk): all of it at once when the size was reserved up front. When the
+ * room runs out, one byte tells whether there is more (the buffer then
+ * grows, doubling) or the file has ended. */
 pd_rc pd_file_read_stream(pd_buf *out, FILE *f, const char *name)
 {
-	char chunk[65536];
-	size_t n;
 	pd_rc rc;
 
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if ((rc = pd_buf_put(out, chunk, n)) < 0) {
-			if (rc == PD_ETOOBIG)
+	for (;;) {
+		size_t left = out->limit - out->len, n;
+		size_t room =
+		        out->cap > out->len + 1 ? out->cap - out->len - 1 : 0;
+		if (room == 0 || left == 0) {
+			int c = fgetc(f);
+			if (c == EOF)
+				break;
+			if (left == 0)
 				return pd_error_set(PD_ETOOBIG,
 				                    "%s: larger than the limit "
 				                    "of %zu bytes",
 				                    name, out->limit);
-			return rc;
+			if ((rc = pd_buf_putc(out, (char)c)) < 0)
+				return rc;
+			continue;
 		}
+		if (room > left)
+			room = left;
+		n = fread(out->ptr + out->len, 1, room, f);
+		out->len += n;
+		out->ptr[out->len] = '\0';
+		if (n < room)
+			break;
 	}
 	if (ferror(f))
 		return pd_error_set(PD_EIO, "%s: read error: %s", name,
 		                    strerror(errno));
 	/* An empty file still yields a valid, terminated buffer. */
-	return pd_buf_reserve(out, 0);
+	if ((rc = pd_buf_reserve(out, 0)) < 0)
+		return rc;
+	out->ptr[out->len] = '\0';
+	return PD_OK;
 }
 
 pd_rc pd_file_read(pd_buf *out, const char *path)
