@@ -178,40 +178,74 @@ static pd_rc grow(void **p, size_t *cap, size_t need, size_t elem)
 /* ------------------------------------------------------------------------ */
 /* Vocabulary                                                               */
 
-/* The word hash: 8 bytes a step (words are short: one or two steps),
- * each step a multiply and a fold. */
-static inline uint64_t hash_bytes(const char *s, size_t n)
+/* Little-endian loads: the same values, so the same hashes, on any
+ * machine (LE64 also turns such a value back into memory order). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LE64(x) __builtin_bswap64(x)
+#define LE32(x) __builtin_bswap32(x)
+#else
+#define LE64(x) (x)
+#define LE32(x) (x)
+#endif
+static inline uint64_t load8(const unsigned char *p)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ (n * 0xC2B2AE3D27D4EB4FULL);
+	uint64_t x;
+	memcpy(&x, p, 8);
+	return LE64(x);
+}
 
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
-		h ^= h >> 32;
-		s += 8;
-		n -= 8;
-	}
-	if (n) {
-		/* the last 1-7 bytes without a variable-length copy: two
-		 * overlapping 4-byte reads, or three bytes (n is in h) */
-		uint64_t w;
-		if (n >= 4) {
-			uint32_t lo, hi;
-			memcpy(&lo, s, 4);
-			memcpy(&hi, s + n - 4, 4);
-			w = (uint64_t)hi << 32 | lo;
-		} else {
-			w = (uint64_t)(unsigned char)s[0] << 16 |
-			    (uint64_t)(unsigned char)s[n >> 1] << 8 |
-			    (unsigned char)s[n - 1];
-		}
-		h = (h ^ w) * 0xC4CEB9FE1A85EC53ULL;
-		h ^= h >> 29;
-	}
-	h *= 0x94D049BB133111EBULL;
+static inline uint64_t load4(const unsigned char *p)
+{
+	uint32_t x;
+	memcpy(&x, p, 4);
+	return LE32(x);
+}
+
+/*
+ * The word hash, 8 bytes a step (words are short: one or two steps). A
+ * word of n bytes takes n / 8 + 1 steps, the last with the 0-7 bytes
+ * left over as a number padded with zeros, and then n: so the screen,
+ * which reads text 8 bytes at a time anyway, hashes a word as it reads it
+ * (scr_word) and gets the same value as hash_bytes.
+ */
+#define HASH_SEED 0x9E3779B97F4A7C15ULL
+static inline uint64_t hash_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+	return h ^ (h >> 32);
+}
+
+static inline uint64_t hash_final(uint64_t h, size_t n)
+{
+	h = (h ^ (n * 0xC2B2AE3D27D4EB4FULL)) * 0x94D049BB133111EBULL;
 	h ^= h >> 31;
 	return h | 1; /* never 0: an empty slot */
+}
+
+/* The last 0-7 bytes of a word as a number, without reading past them:
+ * two overlapping 4-byte reads (the bytes both hold land on the same
+ * places), or the first, middle and last byte with what is past n
+ * masked off. */
+static inline uint64_t tail_bytes(const unsigned char *s, size_t n)
+{
+	if (n >= 4)
+		return load4(s) | load4(s + n - 4) << (8 * (n - 4));
+	if (n == 0)
+		return 0;
+	return ((uint64_t)s[0] | (uint64_t)s[n >> 1] << 8 |
+	        (uint64_t)s[n - 1] << 16) &
+	       ((1ULL << (8 * n)) - 1);
+}
+
+static inline uint64_t hash_bytes(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	uint64_t h = HASH_SEED;
+	size_t k = n;
+
+	for (; k >= 8; s += 8, k -= 8)
+		h = hash_step(h, load8(s));
+	return hash_final(hash_step(h, tail_bytes(s, k)), n);
 }
 
 /* Blocked Bloom filters: both bits of a word in one 64-bit cell, so a
@@ -991,6 +1025,24 @@ static inline bool anchor_may(const pd_matcher *m, const char *s, size_t len)
 		return false;
 	k = anchor5(s[0]) << 10 | anchor5(s[1]) << 5 |
 	    (len > 2 ? anchor5(s[2]) : 0);
+	return m->abits[k >> 6] >> (k & 63) & 1;
+}
+
+/* anchor_may for a word of lower-case ASCII letters (`letters`) or of
+ * digits, as scr_quiet's words are: no byte to classify. */
+static inline bool anchor_may_plain(const pd_matcher *m, const char *s,
+                                    size_t len, bool letters)
+{
+	unsigned k;
+
+	if (len < 2)
+		return false;
+	if (letters)
+		k = ((unsigned char)s[0] & 31u) << 10 |
+		    ((unsigned char)s[1] & 31u) << 5 |
+		    (len > 2 ? (unsigned char)s[2] & 31u : 0);
+	else
+		k = 27u << 10 | 27u << 5 | (len > 2 ? 27u : 0);
 	return m->abits[k >> 6] >> (k & 63) & 1;
 }
 
@@ -2710,16 +2762,15 @@ static bool anchor_fires(const pd_matcher *m, const char *w, uint32_t len)
  * into a term's word (join_could, nbr_bloom), it ends no run of single
  * letters that join, and with the word before it (when that was quiet
  * too) it starts no longer term (nbr_bloom too: one read asks both).
- * What scr_token would
- * also have done, find its id and the terms it starts, waits in pquiet:
- * the next token that is not quiet does it first. Returns false, having
- * changed nothing, when scr_token must take the token. */
+ * What scr_token would also have done, find its id and the terms it
+ * starts, waits in pquiet: the next token that is not quiet does it
+ * first. Returns false, having changed nothing, when scr_token must take
+ * the token. h is hash_bytes(w, len), which scr_word has worked out. */
 static PD_ALWAYS_INLINE bool scr_quiet(screen *sc, const char *w, uint32_t len,
                                        uint32_t nlet, uint8_t sep, uint8_t sepn,
-                                       size_t cut)
+                                       size_t cut, uint64_t h)
 {
 	const pd_matcher *m = sc->m;
-	uint64_t h;
 	srun r = {0, sc->srun_sep, sc->srun_sepn};
 
 	if (sc->nact | sc->st->npend || len >= sizeof(sc->pwbuf))
@@ -2734,7 +2785,6 @@ static PD_ALWAYS_INLINE bool scr_quiet(screen *sc, const char *w, uint32_t len,
 				return false;
 		}
 	}
-	h = hash_bytes(w, len);
 	if (bloom_has(m->one_bloom, m->one_cells, h))
 		return false;
 	if (sc->pvalid &&
@@ -2742,7 +2792,7 @@ static PD_ALWAYS_INLINE bool scr_quiet(screen *sc, const char *w, uint32_t len,
 	     join_could(sc->plen, sc->pnlet, len, nlet, sep, sepn)) &&
 	    bloom_has(m->nbr_bloom, m->nbr_cells, nbr_key(sc->ph, h)))
 		return false;
-	if (anchor_may(m, w, len) && anchor_fires(m, w, len))
+	if (anchor_may_plain(m, w, len, nlet != 0) && anchor_fires(m, w, len))
 		return false;
 	sc->st->cut[sc->k % SCR_RING] = cut;
 	scr_srun_set(sc, r);
@@ -2821,55 +2871,6 @@ static inline uint64_t swar_alnum(uint64_t x, uint64_t *digits)
 	return (let | dig) & ~x & SWAR_HIGH;
 }
 
-static inline uint64_t load8(const unsigned char *p)
-{
-	uint64_t x;
-	memcpy(&x, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	x = __builtin_bswap64(x);
-#endif
-	return x;
-}
-
-/* The word of ASCII letters and digits at in[i] (in[i] is one): where it
- * ends, or later than i + 64 when it is longer than that. Its bytes go to
- * low (lower-cased: digits stay as they are; up to 8 bytes past the end
- * are written, so low holds SCR_WORD_BUF), and *kinds gets SB_LETTER
- * and/or SB_DIGIT. */
-#define SCR_WORD_BUF 80
-static size_t scr_word(const unsigned char *cls, const unsigned char *in,
-                       size_t len, size_t i, char *low, unsigned *kinds)
-{
-	size_t j = i;
-
-	while (len - j >= 8 && j - i <= 64) {
-		uint64_t x = load8(in + j), dig, al = swar_alnum(x, &dig);
-		uint64_t lx = x | (SWAR_ONES * 0x20), stop = ~al & SWAR_HIGH;
-		size_t n = stop ? (size_t)__builtin_ctzll(stop) >> 3 : 8;
-		uint64_t keep = n == 8 ? ~0ULL : (1ULL << (8 * n)) - 1;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-		lx = __builtin_bswap64(lx);
-#endif
-		memcpy(low + (j - i), &lx, 8);
-		if (dig & keep)
-			*kinds |= SB_DIGIT;
-		if (al & ~dig & keep)
-			*kinds |= SB_LETTER;
-		j += n;
-		if (n < 8)
-			return j;
-	}
-	while (j < len && j - i <= 64) {
-		unsigned k = cls[in[j]] & (SB_LETTER | SB_DIGIT);
-		if (!k)
-			break;
-		low[j - i] = (char)(in[j] | 0x20);
-		*kinds |= k;
-		j++;
-	}
-	return j;
-}
-
 /* Does low[0, n) (n <= 65, the buffer readable to SCR_WORD_BUF) hold a
  * byte three times in a row? Six places at a time. */
 static inline bool scr_triple(const char *low, size_t n)
@@ -2890,6 +2891,75 @@ static inline bool scr_triple(const char *low, size_t n)
 			return true;
 	}
 	return false;
+}
+
+/* A plain word as scr_word reads it. */
+typedef struct {
+	size_t end;     /* where it ends, or past i + 64: too long */
+	unsigned kinds; /* SB_LETTER and/or SB_DIGIT */
+	bool triple;    /* a byte three times in a row (scr_triple) */
+	uint64_t h;     /* hash_bytes of its lower-cased bytes */
+} sword;
+
+/* The word of ASCII letters and digits at in[i] (in[i] is one). Its bytes
+ * go to low (lower-cased: digits stay as they are; up to 8 bytes past the
+ * end are written, so low holds SCR_WORD_BUF). Read 8 bytes at a time,
+ * hashed as it is read (hash_bytes, step by step), and a word of 8 bytes
+ * or less checked for a triple in the same registers. */
+#define SCR_WORD_BUF 80
+static PD_ALWAYS_INLINE sword scr_word(const unsigned char *cls,
+                                       const unsigned char *in, size_t len,
+                                       size_t i, char *low)
+{
+	const uint64_t seven = SWAR_ONES * 0x7F;
+	size_t j = i;
+	uint64_t h = HASH_SEED, dig_any = 0, let_any = 0;
+	sword r = {0, 0, false, 0};
+
+	while (len - j >= 8 && j - i <= 64) {
+		uint64_t x = load8(in + j), dig, al = swar_alnum(x, &dig);
+		uint64_t lx = x | (SWAR_ONES * 0x20), stop = ~al & SWAR_HIGH;
+		size_t n = stop ? (size_t)__builtin_ctzll(stop) >> 3 : 8;
+		uint64_t keep = n == 8 ? ~0ULL : (1ULL << (8 * n)) - 1;
+		uint64_t sx = LE64(lx);
+		memcpy(low + (j - i), &sx, 8);
+		dig_any |= dig & keep;
+		let_any |= al & ~dig & keep;
+		h = hash_step(h, lx & keep);
+		j += n;
+		if (n < 8) {
+			r.end = j;
+			r.kinds = (dig_any ? SB_DIGIT : 0u) |
+			          (let_any ? SB_LETTER : 0u);
+			r.h = hash_final(h, j - i);
+			if (j - i < 8) {
+				/* places t with t + 2 < n: keep >> 16 */
+				uint64_t d =
+				        (lx ^ (lx >> 8)) | (lx ^ (lx >> 16));
+				uint64_t z =
+				        ~(((d & seven) + seven) | d | seven);
+				r.triple = (z & (keep >> 16)) != 0;
+			} else {
+				r.triple = scr_triple(low, j - i);
+			}
+			return r;
+		}
+	}
+	while (j < len && j - i <= 64) {
+		unsigned k = cls[in[j]] & (SB_LETTER | SB_DIGIT);
+		if (!k)
+			break;
+		low[j - i] = (char)(in[j] | 0x20);
+		r.kinds |= k;
+		j++;
+	}
+	r.end = j;
+	r.kinds |= (dig_any ? SB_DIGIT : 0u) | (let_any ? SB_LETTER : 0u);
+	if (j - i <= 64) {
+		r.h = hash_bytes(low, j - i);
+		r.triple = scr_triple(low, j - i);
+	}
+	return r;
 }
 
 /* Screen text[0, len): the windows where the full pipeline must run. */
@@ -2918,14 +2988,17 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 		unsigned char c = in[i];
 		unsigned kind = sbyte[c] & (SB_LETTER | SB_DIGIT);
 		if (kind) {
-			unsigned kinds = 0, last;
+			unsigned kinds, last;
 			bool ok;
 			size_t j;
+			sword wd;
 			low = lows[lb ^= 1]; /* the previous token's stays */
 			/* the separator before it, as the normaliser counts */
 			uint8_t sep = sc.k == 0 && gapn == 0 ? 0 : (uint8_t)gap;
 			uint8_t sepn = (uint8_t)(gapn > 255 ? 255 : gapn);
-			j = scr_word(sbyte, in, len, i, low, &kinds);
+			wd = scr_word(sbyte, in, len, i, low);
+			j = wd.end;
+			kinds = wd.kinds;
 			last = sbyte[in[j - 1]] & (SB_LETTER | SB_DIGIT);
 			ok = j - i <= 64 && scr_word_end(&sc, j, last);
 			if (ok && kinds == (SB_LETTER | SB_DIGIT)) {
@@ -2943,7 +3016,9 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 					     p->nlet == p->len) &&
 					    scr_quiet(&sc, low + p->off, p->len,
 					              p->nlet, q ? 's' : sep,
-					              q ? 0 : sepn, i))
+					              q ? 0 : sepn, i,
+					              hash_bytes(low + p->off,
+					                         p->len)))
 						continue;
 					scr_token(
 					        &sc, low + p->off, p->len,
@@ -2958,13 +3033,13 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 				ok = np > 0;
 			} else {
 				if (ok && kinds == SB_LETTER)
-					ok = !scr_triple(low, j - i);
+					ok = !wd.triple;
 				if (ok) {
 					uint32_t n = (uint32_t)(j - i);
 					uint32_t nl = kind == SB_LETTER ? n : 0;
 					scr_close(&sc, i);
 					if (!scr_quiet(&sc, low, n, nl, sep,
-					               sepn, i))
+					               sepn, i, wd.h))
 						scr_token(&sc, low, n, nl, 0, 0,
 						          sep, sepn, i,
 						          nl ? text + i : NULL);

@@ -230,6 +230,13 @@ static void test_screen_edges(void **state)
 	        "ab12 labour34",
 	        "green waste",
 	        "Reform UK",
+	        /* a letter three times in a row, read once: in words of
+	         * under 8 bytes, of 8, and longer */
+	        "Tooory",
+	        "SNPPP",
+	        "Laaabour",
+	        "Torrries",
+	        "Conservativesss",
 	};
 	pd_buf b = PD_BUF_INIT(1u << 26);
 	(void)state;
