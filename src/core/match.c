@@ -253,7 +253,7 @@ static inline uint64_t hash_bytes(const char *str, size_t n)
 static inline bool bloom_has(const uint64_t *b, size_t cells, uint64_t h)
 {
 	uint64_t cell = b[(h >> 12) & (cells - 1)]; /* cells: a power of 2 */
-	return (cell >> (h & 63) & 1) && (cell >> ((h >> 6) & 63) & 1);
+	return (cell >> (h & 63)) & (cell >> ((h >> 6) & 63)) & 1;
 }
 
 static inline void bloom_add(uint64_t *b, size_t cells, uint64_t h)
@@ -2771,19 +2771,17 @@ static PD_ALWAYS_INLINE bool scr_quiet(screen *sc, const char *w, uint32_t len,
                                        size_t cut, uint64_t h)
 {
 	const pd_matcher *m = sc->m;
-	srun r = {0, sc->srun_sep, sc->srun_sepn};
+	bool single = len == 1 && nlet == 1;
+	srun r = {0, 0, 0};
 
 	if (sc->nact | sc->st->npend || len >= sizeof(sc->pwbuf))
 		return false;
-	if (len == 1) {
-		if (nlet == 0) {
-			if (sep == 's')
-				return false; /* trailing_digit_id */
-		} else {
-			r = scr_srun_next(sc, true, sep, sepn);
-			if (pd_norm_singles_join(r.len, r.sep == '.'))
-				return false;
-		}
+	if (single) {
+		r = scr_srun_next(sc, true, sep, sepn);
+		if (pd_norm_singles_join(r.len, r.sep == '.'))
+			return false;
+	} else if (len == 1 && sep == 's') {
+		return false; /* a digit after a word: trailing_digit_id */
 	}
 	if (bloom_has(m->one_bloom, m->one_cells, h))
 		return false;
@@ -2795,7 +2793,10 @@ static PD_ALWAYS_INLINE bool scr_quiet(screen *sc, const char *w, uint32_t len,
 	if (anchor_may_plain(m, w, len, nlet != 0) && anchor_fires(m, w, len))
 		return false;
 	sc->st->cut[sc->k % SCR_RING] = cut;
-	scr_srun_set(sc, r);
+	if (single)
+		scr_srun_set(sc, r);
+	else
+		sc->srun_len = 0; /* as scr_srun_next would leave it */
 	sc->k++;
 	sc->pvalid = true;
 	sc->pw = w;
@@ -3049,17 +3050,18 @@ static pd_rc screen_text(const pd_matcher *m, sstate *st, const char *text,
 				gap = 0;
 				gapn = 0;
 				i = gs = j;
-				if (j < len && (in[j] == '@' || in[j] == '#')) {
+				if (len - j > 1 && in[j] == ' ' &&
+				    (sbyte[in[j + 1]] &
+				     (SB_LETTER | SB_DIGIT))) {
+					/* the usual: one space, then a word */
+					gap = ' ';
+					gapn = 1;
+					i++;
+				} else if (j < len &&
+				           (in[j] == '@' || in[j] == '#')) {
 					/* an e-mail's '@' or the '#' of "C#":
 					 * after a word, a separator */
 					gap = 'x';
-					gapn = 1;
-					i++;
-				} else if (len - j > 1 && in[j] == ' ' &&
-				           (sbyte[in[j + 1]] &
-				            (SB_LETTER | SB_DIGIT))) {
-					/* the usual: one space, then a word */
-					gap = ' ';
 					gapn = 1;
 					i++;
 				}
