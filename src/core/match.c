@@ -2872,17 +2872,25 @@ static inline uint64_t swar_alnum(uint64_t x, uint64_t *digits)
 	return (let | dig) & ~x & SWAR_HIGH;
 }
 
+/* Eight bytes of text, first byte lowest: 0x80 at each place t whose
+ * byte is the same at t + 1 and t + 2 (the top two places compare with
+ * zeros: callers mask them off). */
+static inline uint64_t swar_triples(uint64_t x)
+{
+	const uint64_t seven = SWAR_ONES * 0x7F;
+	uint64_t d = (x ^ (x >> 8)) | (x ^ (x >> 16));
+
+	/* 0x80 in each byte of d that is zero, exactly */
+	return ~(((d & seven) + seven) | d | seven);
+}
+
 /* Does low[0, n) (n <= 65, the buffer readable to SCR_WORD_BUF) hold a
  * byte three times in a row? Six places at a time. */
 static inline bool scr_triple(const char *low, size_t n)
 {
-	const uint64_t seven = SWAR_ONES * 0x7F;
-
 	for (size_t t = 0; t + 3 <= n; t += 6) {
-		uint64_t x = load8((const unsigned char *)low + t);
-		uint64_t d = (x ^ (x >> 8)) | (x ^ (x >> 16));
-		/* 0x80 in each byte of d that is zero, exactly */
-		uint64_t z = ~(((d & seven) + seven) | d | seven);
+		uint64_t z =
+		        swar_triples(load8((const unsigned char *)low + t));
 		size_t last = n - t - 3; /* places t .. t + last */
 		if (last < 5)
 			z &= (1ULL << (8 * (last + 1))) - 1;
@@ -2912,7 +2920,6 @@ static PD_ALWAYS_INLINE sword scr_word(const unsigned char *cls,
                                        const unsigned char *in, size_t len,
                                        size_t i, char *low)
 {
-	const uint64_t seven = SWAR_ONES * 0x7F;
 	size_t j = i;
 	uint64_t h = HASH_SEED, dig_any = 0, let_any = 0;
 	sword r = {0, 0, false, 0};
@@ -2933,16 +2940,11 @@ static PD_ALWAYS_INLINE sword scr_word(const unsigned char *cls,
 			r.kinds = (dig_any ? SB_DIGIT : 0u) |
 			          (let_any ? SB_LETTER : 0u);
 			r.h = hash_final(h, j - i);
-			if (j - i < 8) {
-				/* places t with t + 2 < n: keep >> 16 */
-				uint64_t d =
-				        (lx ^ (lx >> 8)) | (lx ^ (lx >> 16));
-				uint64_t z =
-				        ~(((d & seven) + seven) | d | seven);
-				r.triple = (z & (keep >> 16)) != 0;
-			} else {
+			if (j - i < 8) /* places t with t + 2 < n: keep >> 16 */
+				r.triple =
+				        (swar_triples(lx) & (keep >> 16)) != 0;
+			else
 				r.triple = scr_triple(low, j - i);
-			}
 			return r;
 		}
 	}
