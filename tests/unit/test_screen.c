@@ -24,13 +24,7 @@ static size_t compared, hits_seen;
 static int setup(void **state)
 {
 	(void)state;
-	if (pd_lexset_new(&set) < 0 ||
-	    pd_lexset_load_path(set, "lexicons") < 0 ||
-	    pd_matcher_new(&m, set) < 0) {
-		fprintf(stderr, "%s\n", pd_error_message());
-		return -1;
-	}
-	return 0;
+	return tu_shipped_matcher(&set, &m);
 }
 
 static int teardown(void **state)

@@ -166,3 +166,14 @@ void tu_each_post(void (*fn)(const char *file, const struct pd_json *post,
 		pd_buf_dispose(&b);
 	}
 }
+
+int tu_shipped_matcher(pd_lexset **set, pd_matcher **m)
+{
+	if (pd_lexset_new(set) < 0 ||
+	    pd_lexset_load_path(*set, "lexicons") < 0 ||
+	    pd_matcher_new(m, *set) < 0) {
+		fprintf(stderr, "%s\n", pd_error_message());
+		return -1;
+	}
+	return 0;
+}

@@ -76,4 +76,8 @@ void tu_each_post(void (*fn)(const char *file, const struct pd_json *post,
                              void *ctx),
                   void *ctx);
 
+/* The shipped lexicons (./lexicons) and their matcher, for a group
+ * setup: 0, or -1 with the message on stderr. */
+int tu_shipped_matcher(pd_lexset **set, pd_matcher **m);
+
 #endif
