@@ -25,7 +25,7 @@ V ?= release
 DEB_PKGS := gcc make pkg-config tzdata ca-certificates \
 	libical-dev libyaml-dev libjansson-dev libcmocka-dev \
 	libpcre2-dev libutf8proc-dev libxml2-dev libsodium-dev libcsv-dev \
-	ripgrep \
+	ripgrep git python3 \
 	clang libclang-rt-14-dev llvm valgrind clang-format cppcheck
 
 PC_LIBS := libical yaml-0.1 jansson libpcre2-8 libutf8proc libxml-2.0 libsodium
@@ -63,6 +63,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRC := $(sort $(wildcard tests/bench/bench_*.c))
+BENCH_HELPERS := $(filter-out $(BENCH_SRC),$(sort $(wildcard tests/bench/*.c)))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(OUT)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(OUT)/obj/%.o)
@@ -108,7 +109,7 @@ $(OUT)/replay/replay_%: $(OUT)/obj/tests/fuzz/fuzz_%.o $(OUT)/obj/tests/fuzz/rep
 	@mkdir -p $(dir $@)
 	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $^ $(PC_LDLIBS)
 
-$(OUT)/bench/%: $(OUT)/obj/tests/bench/%.o $(LIB)
+$(OUT)/bench/%: $(OUT)/obj/tests/bench/%.o $(BENCH_HELPERS:%.c=$(OUT)/obj/%.o) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $^ $(PC_LDLIBS)
 

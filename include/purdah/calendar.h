@@ -5,7 +5,9 @@
  * Calendars are iCalendar files. A VEVENT is a period when its CATEGORIES
  * include ELECTION, BY-ELECTION, REFERENDUM or FREEZE (any case), or when it
  * or its VCALENDAR carries X-PURDAH-KIND with one of those; X-PURDAH-AREA
- * lists the areas (none = the whole council). A VCALENDAR with
+ * lists the areas (none = the whole council), X-PURDAH-OPEN-ENDED:TRUE marks
+ * a period that lasts until it is ended (an emergency freeze), X-PURDAH-BY
+ * who recorded it. A VCALENDAR with
  * X-PURDAH-KIND:BANK-HOLIDAYS and X-PURDAH-NATION gives bank holidays.
  * Several VEVENTs with one UID are versions of one period: the highest
  * SEQUENCE wins (then the latest DTSTAMP, then the last loaded), and
@@ -53,6 +55,10 @@ typedef struct pd_period {
 	const char *poll_type; /* X-PURDAH-TYPE or NULL */
 	bool has_poll;
 	pd_date poll; /* X-PURDAH-POLL */
+	/* X-PURDAH-OPEN-ENDED:TRUE: in force until someone ends it (`purdah
+	 * freeze end`); `end` is only a far bound for other calendar tools. */
+	bool open_ended;
+	const char *by; /* X-PURDAH-BY (who recorded it) or NULL */
 } pd_period;
 
 typedef struct pd_calendar pd_calendar;
@@ -103,5 +109,10 @@ const pd_tz *pd_calendar_tz(const pd_calendar *cal);
 /* Number of files loaded, and each one's path (borrowed). */
 size_t pd_calendar_file_count(const pd_calendar *cal);
 const char *pd_calendar_file(const pd_calendar *cal, size_t i);
+
+/* SHA-256 over every loaded file's bytes in load order, as 64 hex digits
+ * (for auditing which calendars a decision used); "" before
+ * pd_calendar_finish(). */
+const char *pd_calendar_sha256(const pd_calendar *cal);
 
 #endif

@@ -32,7 +32,10 @@ typedef struct pd_period_spec {
 	const char *poll_type;       /* X-PURDAH-TYPE or NULL */
 	const char *nation;          /* X-PURDAH-NATION or NULL */
 	bool has_poll;
-	pd_date poll; /* X-PURDAH-POLL */
+	pd_date poll;    /* X-PURDAH-POLL */
+	bool open_ended; /* X-PURDAH-OPEN-ENDED:TRUE (see pd_period) */
+	const char *by;  /* X-PURDAH-BY or NULL */
+	bool cancelled;  /* STATUS:CANCELLED: this version withdraws `uid` */
 } pd_period_spec;
 
 /*

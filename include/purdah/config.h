@@ -8,9 +8,17 @@
 #ifndef PURDAH_CONFIG_H
 #define PURDAH_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "purdah/error.h"
+
+/* Lexicon categories with where each was configured (line 0: built in). */
+typedef struct pd_category_list {
+	char **names;
+	int *lines;
+	size_t n;
+} pd_category_list;
 
 typedef struct pd_config {
 	char *path;         /* the file loaded, or NULL (built-in defaults) */
@@ -27,8 +35,17 @@ typedef struct pd_config {
 	struct pd_threshold {
 		char *category;
 		double value;
-	} * thresholds; /* per lexicon category */
+		int line; /* in the file */
+	} * thresholds;   /* per lexicon category */
 	size_t nthresholds;
+	/* The policy's category roles (`policy:`), each a list of lexicon
+	 * categories; the built-in defaults when not configured. */
+	pd_category_list party_political;  /* held at any time */
+	pd_category_list purdah_sensitive; /* held in an election period */
+	pd_category_list referendum;       /* held in a referendum period */
+	pd_category_list partisan; /* never excused as poll information */
+	pd_category_list electoral_process; /* information about the poll */
+	char sha256[65]; /* of the file's bytes; "" for built-in defaults */
 } pd_config;
 
 /* A category's score counts when it reaches its threshold. */
@@ -52,8 +69,18 @@ pd_rc pd_config_set_list(char ***list, size_t *count, char *const *items,
 pd_rc pd_config_check_area(const pd_config *cfg, const char *area);
 
 /* The threshold of `category`: configured, else the built-in default
- * (topic 2, any other 5). */
+ * (topic 2, referendum and referendum-appeal 3, electoral-process -2, any
+ * other 5). */
 double pd_config_threshold(const pd_config *cfg, const char *category);
+
+/* Does `score` reach threshold `th`? A positive (or zero) threshold is
+ * reached from below (score >= th), a negative one from above
+ * (score <= th: negative weights mark wording that is allowed, such as
+ * electoral-process information). */
+bool pd_threshold_reached(double score, double th);
+
+/* Is `category` in `list`? */
+bool pd_category_in(const pd_category_list *list, const char *category);
 
 void pd_config_free(pd_config *cfg);
 

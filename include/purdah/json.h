@@ -44,6 +44,10 @@ pd_rc pd_json_dump(pd_buf *out, const pd_json *v, bool pretty);
  */
 pd_rc pd_json_parse(pd_json **out, const char *name, const char *text,
                     size_t len);
+/* The same for text that starts on line `line` of `name` (JSON Lines);
+ * strings may hold \u0000 (read their length with pd_json_strlen). */
+pd_rc pd_json_parse_at(pd_json **out, const char *name, size_t line,
+                       const char *text, size_t len);
 
 /* Readers (NULL/0/false when absent or of another type). */
 pd_json *pd_json_get(const pd_json *obj, const char *key);
@@ -53,6 +57,14 @@ bool pd_json_is_array(const pd_json *v);
 bool pd_json_is_null(const pd_json *v);
 bool pd_json_is_true(const pd_json *v);
 const char *pd_json_str(const pd_json *v);
+/* The length of a string value (it may hold NUL bytes), 0 otherwise. */
+size_t pd_json_strlen(const pd_json *v);
+bool pd_json_is_integer(const pd_json *v);
+/* Another reference to `v` (for pd_json_set of a borrowed value). */
+pd_json *pd_json_ref(pd_json *v);
+/* The first key of `obj` not among the `n` keys of `known`, or NULL. */
+const char *pd_json_unknown_key(const pd_json *obj, const char *const *known,
+                                size_t n);
 size_t pd_json_array_size(const pd_json *v);
 pd_json *pd_json_array_get(const pd_json *v, size_t i);
 

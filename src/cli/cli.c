@@ -11,14 +11,14 @@
 #include "purdah/buf.h"
 #include "purdah/file.h"
 
-static pd_rc push(char ***list, size_t *n, const char *s)
+pd_rc pd_cli_push(const char ***list, size_t *n, const char *s)
 {
-	char **nl = pd_realloc(*list, (*n + 1) * sizeof(*nl));
+	const char **nl = pd_realloc(*list, (*n + 1) * sizeof(*nl));
 
 	if (!nl)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	*list = nl;
-	nl[(*n)++] = (char *)s; /* argv strings live for the process */
+	nl[(*n)++] = s; /* argv strings live for the process */
 	return PD_OK;
 }
 
@@ -26,8 +26,12 @@ int pd_cli_global_opt(pd_cli *c, int opt, const char *arg, pd_rc *rc)
 {
 	switch (opt) {
 	case 1001: c->config_path = arg; return 1;
-	case 1002: *rc = push(&c->calendars, &c->ncalendars, arg); return 1;
-	case 1003: *rc = push(&c->lexicons, &c->nlexicons, arg); return 1;
+	case 1002:
+		*rc = pd_cli_push(&c->calendars, &c->ncalendars, arg);
+		return 1;
+	case 1003:
+		*rc = pd_cli_push(&c->lexicons, &c->nlexicons, arg);
+		return 1;
 	case 1004: c->tz_name = arg; return 1;
 	default: return 0;
 	}
@@ -110,11 +114,13 @@ pd_rc pd_cli_setup(pd_cli *c)
 		return rc;
 	if (c->ncalendars &&
 	    (rc = pd_config_set_list(&c->cfg->calendars, &c->cfg->ncalendars,
-	                             c->calendars, c->ncalendars)) < 0)
+	                             (char *const *)c->calendars,
+	                             c->ncalendars)) < 0)
 		return rc;
 	if (c->nlexicons &&
 	    (rc = pd_config_set_list(&c->cfg->lexicons, &c->cfg->nlexicons,
-	                             c->lexicons, c->nlexicons)) < 0)
+	                             (char *const *)c->lexicons,
+	                             c->nlexicons)) < 0)
 		return rc;
 	if (c->tz_name) {
 		char *tz = pd_strdup(c->tz_name);
@@ -184,8 +190,8 @@ void pd_cli_dispose(pd_cli *c)
 	pd_lexset_free(c->lexset);
 	pd_calendar_free(c->cal);
 	pd_config_free(c->cfg);
-	pd_free(c->calendars);
-	pd_free(c->lexicons);
+	pd_free((void *)c->calendars);
+	pd_free((void *)c->lexicons);
 }
 
 pd_rc pd_cli_print_json(pd_json *v, bool pretty)
@@ -203,52 +209,6 @@ pd_rc pd_cli_print_json(pd_json *v, bool pretty)
 	}
 	pd_buf_dispose(&b);
 	return rc;
-}
-
-static pd_json *date_json(pd_date d)
-{
-	char buf[16];
-	pd_date_format(buf, sizeof(buf), d);
-	return pd_json_string(buf);
-}
-
-pd_json *pd_cli_period_json(const pd_period *p, const pd_tz *tz)
-{
-	pd_json *o = pd_json_object(), *areas = pd_json_array();
-	char buf[64];
-	pd_buf src = PD_BUF_INIT(8192);
-	bool ok = o && areas;
-
-	for (size_t i = 0; ok && i < p->nareas; i++)
-		ok = pd_json_append(areas, pd_json_string(p->areas[i])) ==
-		     PD_OK;
-	ok = ok && pd_json_set_str(o, "uid", p->uid) == PD_OK;
-	ok = ok && pd_json_set_str(o, "name", p->name) == PD_OK;
-	ok = ok &&
-	     pd_json_set_str(o, "kind", pd_period_kind_name(p->kind)) == PD_OK;
-	ok = ok && pd_json_set(o, "areas", areas) == PD_OK;
-	areas = NULL;
-	pd_time_format_rfc3339(buf, sizeof(buf), p->start, tz);
-	ok = ok && pd_json_set_str(o, "start", buf) == PD_OK;
-	pd_time_format_rfc3339(buf, sizeof(buf), p->end, tz);
-	ok = ok && pd_json_set_str(o, "end", buf) == PD_OK;
-	ok = ok && pd_json_set_bool(o, "all_day", p->all_day) == PD_OK;
-	ok = ok &&
-	     pd_json_set(o, "first_day", date_json(p->first_day)) == PD_OK;
-	ok = ok && pd_json_set(o, "last_day", date_json(p->last_day)) == PD_OK;
-	ok = ok && pd_json_set(o, "poll",
-	                       p->has_poll ? date_json(p->poll)
-	                                   : pd_json_null()) == PD_OK;
-	ok = ok && pd_json_set_str(o, "type", p->poll_type) == PD_OK;
-	ok = ok && pd_buf_printf(&src, "%s:%d", p->source, p->line) == PD_OK;
-	ok = ok && pd_json_set_str(o, "source", src.ptr) == PD_OK;
-	pd_buf_dispose(&src);
-	if (!ok) {
-		pd_json_free(areas);
-		pd_json_free(o);
-		return NULL;
-	}
-	return o;
 }
 
 void pd_cli_fmt_start(char *buf, size_t n, const pd_period *p, const pd_tz *tz)
@@ -271,6 +231,10 @@ void pd_cli_fmt_end(char *buf, size_t n, const pd_period *p, const pd_tz *tz)
 	pd_civil c;
 	int off;
 
+	if (p->open_ended) {
+		snprintf(buf, n, "(open-ended)");
+		return;
+	}
 	pd_tz_instant_to_local(tz, p->end, &c, &off);
 	if (p->all_day || (c.hour == 0 && c.min == 0 && c.sec == 0)) {
 		pd_date_format_human(d, sizeof(d), p->last_day);

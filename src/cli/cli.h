@@ -32,9 +32,9 @@ enum {
 typedef struct pd_cli {
 	const char *prog;
 	const char *config_path; /* --config */
-	char **calendars;        /* --calendars, repeatable */
+	const char **calendars;  /* --calendars, repeatable */
 	size_t ncalendars;
-	char **lexicons; /* --lexicons, repeatable */
+	const char **lexicons; /* --lexicons, repeatable */
 	size_t nlexicons;
 	const char *tz_name; /* --tz */
 	pd_config *cfg;
@@ -59,6 +59,9 @@ typedef struct pd_cli {
 	{                                                                      \
 		"help", no_argument, NULL, 'h'                                 \
 	}
+
+/* Append `s` (an argv string: not copied) to a list of `*n` options. */
+pd_rc pd_cli_push(const char ***list, size_t *n, const char *s);
 
 /* Handle a global option (returns 1 when `opt` was one), PD_EUSAGE-style
  * errors through *rc. */
@@ -86,20 +89,20 @@ pd_rc pd_cli_print_json(pd_json *v, bool pretty);
  * (line breaks as \n unless `lines`, tabs kept), so that a crafted file
  * cannot drive the terminal or split an output line. */
 void pd_cli_put_escaped(FILE *f, const char *s, bool lines);
-/* A period as JSON (keys: uid, name, kind, areas, start, end, all_day,
- * first_day, last_day, poll, type, source). */
-pd_json *pd_cli_period_json(const pd_period *p, const pd_tz *tz);
-/* "Wed 31 Mar 2027" / "end of Thu 6 May 2027" / "Thu 6 May 2027 22:00". */
+/* "Wed 31 Mar 2027" / "end of Thu 6 May 2027" / "Thu 6 May 2027 22:00";
+ * the end of an open-ended period is "(open-ended)". */
 void pd_cli_fmt_start(char *buf, size_t n, const pd_period *p, const pd_tz *tz);
 void pd_cli_fmt_end(char *buf, size_t n, const pd_period *p, const pd_tz *tz);
 /* "whole council" or "areas: A, B" into buf. */
 void pd_cli_fmt_areas(char *buf, size_t n, const pd_period *p);
 
 pd_rc pd_cmd_status(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_check(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_periods(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_timetable(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_calendar(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_lexicon(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_scan(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_freeze(pd_cli *c, int argc, char **argv);
 
 #endif

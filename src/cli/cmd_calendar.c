@@ -106,21 +106,13 @@ typedef struct {
 static pd_rc add_opt(pd_cli *c, void *vctx, int opt, const char *arg)
 {
 	add_opts *o = vctx;
-	const char **na;
-
 	(void)c;
 	switch (opt) {
 	case 1: o->type = arg; break;
 	case 2: o->poll = arg; break;
 	case 3: o->name = arg; break;
 	case 4: o->nation = arg; break;
-	case 5:
-		na = pd_realloc(o->areas, (o->nareas + 1) * sizeof(*na));
-		if (!na)
-			return pd_error_set(PD_ENOMEM, "out of memory");
-		o->areas = na;
-		o->areas[o->nareas++] = arg;
-		break;
+	case 5: return pd_cli_push(&o->areas, &o->nareas, arg);
 	case 6: o->start = arg; break;
 	case 7: o->file = arg; break;
 	case 8: o->dir = arg; break;

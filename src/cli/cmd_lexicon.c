@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "purdah/gate.h"
 #include "purdah/alloc.h"
 #include "purdah/file.h"
 #include "purdah/match.h"
@@ -205,33 +206,6 @@ pd_rc pd_cmd_lexicon(pd_cli *c, int argc, char **argv)
 
 /* ------------------------------------------------------------------------ */
 
-static pd_json *hit_json(const pd_hit *h)
-{
-	pd_json *o = pd_json_object(), *meta = pd_json_object();
-	bool ok = o && meta;
-
-	ok = ok && pd_json_set_str(o, "entry", h->entry->id) == PD_OK;
-	ok = ok &&
-	     pd_json_set_str(o, "lexicon", h->entry->lexicon->name) == PD_OK;
-	ok = ok && pd_json_set_str(o, "category",
-	                           h->entry->lexicon->category) == PD_OK;
-	ok = ok && pd_json_set(o, "weight", pd_json_real(h->weight)) == PD_OK;
-	ok = ok && pd_json_set_int(o, "start", (int64_t)h->start) == PD_OK;
-	ok = ok && pd_json_set_int(o, "end", (int64_t)h->end) == PD_OK;
-	ok = ok && pd_json_set_str(o, "text", h->text) == PD_OK;
-	ok = ok && pd_json_set_str(o, "normalized", h->norm) == PD_OK;
-	ok = ok && pd_json_set_str(o, "term", h->term) == PD_OK;
-	for (size_t i = 0; ok && i < h->entry->nmeta; i++)
-		ok = pd_json_set_str(meta, h->entry->meta[i].key,
-		                     h->entry->meta[i].value) == PD_OK;
-	ok = ok && pd_json_set(o, "meta", meta) == PD_OK;
-	if (!ok) {
-		pd_json_free(o);
-		return NULL;
-	}
-	return o;
-}
-
 pd_rc pd_cmd_scan(pd_cli *c, int argc, char **argv)
 {
 	static const struct option o_opts[] = {
@@ -264,7 +238,7 @@ pd_rc pd_cmd_scan(pd_cli *c, int argc, char **argv)
 		        *scores = pd_json_object(), *flagged = pd_json_array();
 		bool ok = root && hits && scores && flagged;
 		for (size_t i = 0; ok && i < s.nhits; i++)
-			ok = pd_json_append(hits, hit_json(&s.hits[i])) ==
+			ok = pd_json_append(hits, pd_hit_json(&s.hits[i])) ==
 			     PD_OK;
 		for (size_t i = 0; ok && i < s.nscores; i++) {
 			double th = pd_config_threshold(c->cfg,
@@ -272,7 +246,8 @@ pd_rc pd_cmd_scan(pd_cli *c, int argc, char **argv)
 			ok = pd_json_set(scores, s.scores[i].category,
 			                 pd_json_real(s.scores[i].score)) ==
 			     PD_OK;
-			if (ok && s.scores[i].score >= th)
+			if (ok && th >= 0 &&
+			    pd_threshold_reached(s.scores[i].score, th))
 				ok = pd_json_append(
 				             flagged,
 				             pd_json_string(
@@ -312,9 +287,13 @@ pd_rc pd_cmd_scan(pd_cli *c, int argc, char **argv)
 	}
 	for (size_t i = 0; i < s.nscores; i++) {
 		double th = pd_config_threshold(c->cfg, s.scores[i].category);
+		bool reached = pd_threshold_reached(s.scores[i].score, th);
+		/* A negative threshold marks wording that is allowed. */
 		printf("score %s %g (threshold %g)%s\n", s.scores[i].category,
 		       s.scores[i].score, th,
-		       s.scores[i].score >= th ? " FLAGGED" : "");
+		       !reached ? ""
+		       : th < 0 ? " REACHED: allowed wording"
+		                : " FLAGGED");
 	}
 done:
 	pd_scan_dispose(&s);

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "purdah/buf.h"
+#include "purdah/gate.h"
 
 #define MAX_ACTIVE 256
 
@@ -62,8 +63,13 @@ static void print_period_line(const pd_period *p, pd_instant at,
 	pd_cli_fmt_start(s, sizeof(s), p, tz);
 	pd_cli_fmt_end(e, sizeof(e), p, tz);
 	pd_cli_fmt_areas(a, sizeof(a), p);
-	printf("In %s: '%s', since %s, ends %s (%ld day%s left) [%s]\n", phrase,
-	       p->name, s, e, left, left == 1 ? "" : "s", a);
+	if (p->open_ended) /* its DTEND is only a far bound */
+		printf("In %s: '%s', since %s, until ended with `purdah freeze "
+		       "end` [%s]\n",
+		       phrase, p->name, s, a);
+	else
+		printf("In %s: '%s', since %s, ends %s (%ld day%s left) [%s]\n",
+		       phrase, p->name, s, e, left, left == 1 ? "" : "s", a);
 }
 
 pd_rc pd_cmd_status(pd_cli *c, int argc, char **argv)
@@ -111,13 +117,13 @@ pd_rc pd_cmd_status(pd_cli *c, int argc, char **argv)
 		ok = ok && pd_json_set_str(root, "timezone",
 		                           pd_tz_name(c->tz)) == PD_OK;
 		for (i = 0; ok && i < n; i++)
-			ok = pd_json_append(
-			             arr, pd_cli_period_json(act[i], c->tz)) ==
+			ok = pd_json_append(arr,
+			                    pd_period_json(act[i], c->tz)) ==
 			     PD_OK;
 		ok = ok && pd_json_set(root, "active", arr) == PD_OK;
 		arr = NULL;
 		ok = ok && pd_json_set(root, "next",
-		                       next ? pd_cli_period_json(next, c->tz)
+		                       next ? pd_period_json(next, c->tz)
 		                            : pd_json_null()) == PD_OK;
 		pd_json_free(arr);
 		if (!ok) {
@@ -219,7 +225,7 @@ pd_rc pd_cmd_periods(pd_cli *c, int argc, char **argv)
 		shown++;
 		if (arr) {
 			if ((rc = pd_json_append(
-			             arr, pd_cli_period_json(p, c->tz))) < 0) {
+			             arr, pd_period_json(p, c->tz))) < 0) {
 				pd_json_free(arr);
 				return rc;
 			}

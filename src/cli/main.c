@@ -26,7 +26,11 @@ static const char usage[] =
         "  timetable  the statutory timetable for a poll (--poll DATE --type "
         "T)\n"
         "  calendar   check FILE... | add --type T --poll DATE --name NAME\n"
+        "  freeze     an emergency freeze: start --reason TEXT [--until TIME] "
+        "| end\n"
         "  scan       political wording in text: hits and scores per category\n"
+        "  check      the posting gate: allow (0), hold (1) or block (2) an "
+        "item\n"
         "  lexicon    check [PATH...] | import --kind K FILE.csv\n"
         "  version    print the version\n"
         "\n"
@@ -70,6 +74,7 @@ static const command commands[] = {
         {"status", pd_cmd_status},       {"periods", pd_cmd_periods},
         {"timetable", pd_cmd_timetable}, {"calendar", pd_cmd_calendar},
         {"lexicon", pd_cmd_lexicon},     {"scan", pd_cmd_scan},
+        {"check", pd_cmd_check},         {"freeze", pd_cmd_freeze},
 };
 
 static pd_rc main_opt(pd_cli *c, void *ctx, int opt, const char *arg)

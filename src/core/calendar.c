@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dep/ical.h"
+#include "dep/sodium.h"
 #include "purdah/alloc.h"
 #include "purdah/file.h"
 
@@ -32,6 +33,8 @@ typedef struct raw {
 	char *poll_type;
 	bool has_poll;
 	pd_date poll;
+	bool open_ended;
+	char *by;
 	pd_ics_occ *occ;
 	size_t nocc;
 } raw;
@@ -48,6 +51,8 @@ struct pd_calendar {
 	pd_instant *starts, *maxend; /* index, parallel to periods */
 	char **files;
 	size_t nfiles;
+	pd_sha256_ctx sha; /* over every file's bytes, in load order */
+	char sha_hex[65];  /* set by pd_calendar_finish() */
 	bool finished;
 	size_t synth_uid;
 };
@@ -124,6 +129,7 @@ pd_rc pd_calendar_new(pd_calendar **out, const pd_tz *tz)
 	if (!cal)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	cal->tz = tz;
+	pd_sha256_init(&cal->sha);
 	if ((rc = pd_holidays_new(&cal->holidays)) < 0) {
 		pd_free(cal);
 		return rc;
@@ -296,6 +302,7 @@ static pd_rc on_event(void *vctx, const pd_ics_calinfo *ci,
 	r.line = ev->line;
 	r.has_poll = ev->has_poll;
 	r.poll = ev->poll;
+	r.open_ended = ev->open_ended;
 	if (ev->uid && *ev->uid) {
 		r.uid = pool_dup(cal, ev->uid, &failed);
 	} else {
@@ -313,6 +320,7 @@ static pd_rc on_event(void *vctx, const pd_ics_calinfo *ci,
 	                  &failed);
 	r.description = pool_dup(cal, ev->description, &failed);
 	r.poll_type = pool_dup(cal, ev->poll_type, &failed);
+	r.by = pool_dup(cal, ev->by, &failed);
 	if (ev->nareas) {
 		r.areas = pool_keep(cal, pd_calloc(ev->nareas, sizeof(char *)));
 		failed |= !r.areas;
@@ -358,6 +366,7 @@ pd_rc pd_calendar_load_buffer(pd_calendar *cal, const char *name,
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	cal->files = nf;
 	cal->files[cal->nfiles++] = (char *)lc.source;
+	pd_sha256_update(&cal->sha, text, len);
 	return pd_ics_parse(lc.source, text, len, cal->tz, on_event, &lc);
 }
 
@@ -447,6 +456,8 @@ static pd_rc emit(pd_calendar *cal, const raw *r, const pd_ics_occ *o)
 	p->poll_type = r->poll_type;
 	p->has_poll = r->has_poll;
 	p->poll = r->poll;
+	p->open_ended = r->open_ended;
+	p->by = r->by;
 	if (o->start.is_date) {
 		p->all_day = true;
 		p->start = pd_tz_day_start(cal->tz, o->start.date);
@@ -559,6 +570,7 @@ pd_rc pd_calendar_finish(pd_calendar *cal)
 
 	if (cal->finished)
 		return PD_OK;
+	pd_sha256_final_hex(&cal->sha, cal->sha_hex);
 	pd_holidays_finish(cal->holidays);
 	if (cal->nraws)
 		qsort(cal->raws, cal->nraws, sizeof(*cal->raws), raw_cmp);
@@ -685,4 +697,9 @@ size_t pd_calendar_file_count(const pd_calendar *cal)
 const char *pd_calendar_file(const pd_calendar *cal, size_t i)
 {
 	return i < cal->nfiles ? cal->files[i] : NULL;
+}
+
+const char *pd_calendar_sha256(const pd_calendar *cal)
+{
+	return cal->sha_hex;
 }

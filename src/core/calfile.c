@@ -158,6 +158,9 @@ static pd_rc render_spec(pd_buf *ev, const pd_period_spec *s, char **uid_out)
 	ne.nation = s->nation;
 	ne.has_poll = s->has_poll;
 	ne.poll = s->poll;
+	ne.open_ended = s->open_ended;
+	ne.by = s->by;
+	ne.cancelled = s->cancelled;
 	if (s->all_day) {
 		if (pd_date_cmp(s->last_day, s->first_day) < 0) {
 			rc = pd_error_set(PD_EUSAGE,

@@ -8,16 +8,70 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dep/sodium.h"
 #include "dep/yaml.h"
 #include "purdah/alloc.h"
 #include "purdah/buf.h"
 #include "purdah/file.h"
+#include "purdah/lexicon.h"
 #include "purdah/time.h"
+
+static void list_dispose(pd_category_list *l)
+{
+	pd_file_list_free(l->names, l->n);
+	pd_free(l->lines);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Replace `l` with the `n` names of `names` (each from line lines[i], or
+ * 0 when lines is NULL). */
+static pd_rc list_set(pd_category_list *l, const char *const *names,
+                      const int *lines, size_t n)
+{
+	pd_category_list nl;
+
+	nl.n = n;
+	nl.names = pd_calloc(n ? n : 1, sizeof(*nl.names));
+	nl.lines = pd_calloc(n ? n : 1, sizeof(*nl.lines));
+	if (!nl.names || !nl.lines) {
+		pd_free(nl.names);
+		pd_free(nl.lines);
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		nl.lines[i] = lines ? lines[i] : 0;
+		if (!(nl.names[i] = pd_strdup(names[i]))) {
+			list_dispose(&nl);
+			return pd_error_set(PD_ENOMEM, "out of memory");
+		}
+	}
+	list_dispose(l);
+	*l = nl;
+	return PD_OK;
+}
+
+bool pd_category_in(const pd_category_list *l, const char *category)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->names[i], category) == 0)
+			return true;
+	return false;
+}
+
+bool pd_threshold_reached(double score, double th)
+{
+	return th < 0 ? score <= th : score >= th;
+}
 
 void pd_config_free(pd_config *c)
 {
 	if (!c)
 		return;
+	list_dispose(&c->party_political);
+	list_dispose(&c->purdah_sensitive);
+	list_dispose(&c->referendum);
+	list_dispose(&c->partisan);
+	list_dispose(&c->electoral_process);
 	pd_free(c->path);
 	pd_free(c->council_name);
 	pd_file_list_free(c->areas, c->nareas);
@@ -55,6 +109,14 @@ pd_rc pd_config_default(pd_config **out)
 {
 	pd_config *c = pd_calloc(1, sizeof(*c));
 	char *cal[] = {"calendars"}, *lex[] = {"lexicons"};
+	static const char *const party[] = {"party", "campaign",
+	                                    "electioneering"};
+	static const char *const sensitive[] = {"candidate", "councillor",
+	                                        "topic"};
+	static const char *const referendum[] = {
+	        "referendum", "referendum-appeal", "campaign"};
+	static const char *const partisan[] = {"referendum-appeal"};
+	static const char *const process[] = {"electoral-process"};
 
 	if (!c)
 		return pd_error_set(PD_ENOMEM, "out of memory");
@@ -65,7 +127,12 @@ pd_rc pd_config_default(pd_config **out)
 	if (!c->council_name || !c->timezone || !c->calendar_file ||
 	    !c->freeze_file ||
 	    pd_config_set_list(&c->calendars, &c->ncalendars, cal, 1) < 0 ||
-	    pd_config_set_list(&c->lexicons, &c->nlexicons, lex, 1) < 0) {
+	    pd_config_set_list(&c->lexicons, &c->nlexicons, lex, 1) < 0 ||
+	    list_set(&c->party_political, party, NULL, 3) < 0 ||
+	    list_set(&c->purdah_sensitive, sensitive, NULL, 3) < 0 ||
+	    list_set(&c->referendum, referendum, NULL, 3) < 0 ||
+	    list_set(&c->partisan, partisan, NULL, 1) < 0 ||
+	    list_set(&c->electoral_process, process, NULL, 1) < 0) {
 		pd_config_free(c);
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	}
@@ -80,6 +147,11 @@ double pd_config_threshold(const pd_config *cfg, const char *category)
 			return cfg->thresholds[i].value;
 	if (strcmp(category, "topic") == 0)
 		return 2;
+	if (strcmp(category, "referendum") == 0 ||
+	    strcmp(category, "referendum-appeal") == 0)
+		return 3;
+	if (strcmp(category, "electoral-process") == 0)
+		return -2;
 	return PD_DEFAULT_THRESHOLD;
 }
 
@@ -253,12 +325,96 @@ static pd_rc read_thresholds(const reader *r, const pd_ynode *m, pd_config *c)
 			return bad(r, v,
 			           "a threshold must be a number from -1000 "
 			           "to 1000");
+		if (!pd_lex_ident_ok(k->value))
+			return badf(r, k,
+			            "'%s' is not a category name (a-z, 0-9, "
+			            "'-')",
+			            k->value);
+		for (size_t j = 0; j < c->nthresholds; j++)
+			if (strcmp(c->thresholds[j].category, k->value) == 0)
+				return badf(r, k,
+				            "threshold of '%s' given twice "
+				            "(first on line %d)",
+				            k->value, c->thresholds[j].line);
 		c->thresholds[c->nthresholds].category = pd_strdup(k->value);
 		if (!c->thresholds[c->nthresholds].category)
 			return pd_error_set(PD_ENOMEM, "out of memory");
+		c->thresholds[c->nthresholds].line = k->line;
 		c->thresholds[c->nthresholds++].value = d;
 	}
 	return PD_OK;
+}
+
+/* A list of category names: `[party, campaign]`. */
+static pd_rc read_categories(const reader *r, const pd_ynode *n,
+                             pd_category_list *l, const char *key)
+{
+	const char **names;
+	int *lines;
+	pd_rc rc = PD_OK;
+
+	if (n->kind != PD_Y_SEQ)
+		return badf(r, n, "'policy.%s' must be a list of categories",
+		            key);
+	names = pd_calloc(n->nitems + 1, sizeof(*names));
+	lines = pd_calloc(n->nitems + 1, sizeof(*lines));
+	for (size_t i = 0; names && lines && i < n->nitems && rc == PD_OK;
+	     i++) {
+		const pd_ynode *v = n->items[i];
+		if (v->kind != PD_Y_SCALAR || !pd_lex_ident_ok(v->value)) {
+			rc = badf(r, v,
+			          "'policy.%s': a category name is a-z, 0-9 "
+			          "and '-'",
+			          key);
+			break;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(names[j], v->value) == 0)
+				rc = badf(r, v,
+				          "'policy.%s': '%s' is listed twice",
+				          key, v->value);
+		names[i] = v->value;
+		lines[i] = v->line;
+	}
+	if (!names || !lines)
+		rc = pd_error_set(PD_ENOMEM, "out of memory");
+	if (rc == PD_OK)
+		rc = list_set(l, names, lines, n->nitems);
+	pd_free(names);
+	pd_free(lines);
+	return rc;
+}
+
+static pd_rc read_policy(const reader *r, const pd_ynode *m, pd_config *c)
+{
+	static const char known[] = "known: party_political, "
+	                            "purdah_sensitive, referendum, partisan, "
+	                            "electoral_process";
+	pd_rc rc = PD_OK;
+
+	if (m->kind != PD_Y_MAP)
+		return badf(r, m, "'policy' must be a mapping (%s)", known);
+	for (size_t i = 0; i + 1 < m->nitems && rc == PD_OK; i += 2) {
+		const pd_ynode *k = m->items[i], *v = m->items[i + 1];
+		pd_category_list *l = NULL;
+		if (k->kind != PD_Y_SCALAR)
+			return bad(r, k, "keys must be strings");
+		if (strcmp(k->value, "party_political") == 0)
+			l = &c->party_political;
+		else if (strcmp(k->value, "purdah_sensitive") == 0)
+			l = &c->purdah_sensitive;
+		else if (strcmp(k->value, "referendum") == 0)
+			l = &c->referendum;
+		else if (strcmp(k->value, "partisan") == 0)
+			l = &c->partisan;
+		else if (strcmp(k->value, "electoral_process") == 0)
+			l = &c->electoral_process;
+		else
+			return badf(r, k, "unknown key 'policy.%s' (%s)",
+			            k->value, known);
+		rc = read_categories(r, v, l, k->value);
+	}
+	return rc;
 }
 
 static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
@@ -296,6 +452,8 @@ static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
 				replace(&c->calendar_file, s);
 		} else if (strcmp(k->value, "thresholds") == 0) {
 			rc = read_thresholds(r, v, c);
+		} else if (strcmp(k->value, "policy") == 0) {
+			rc = read_policy(r, v, c);
 		} else if (strcmp(k->value, "freeze_file") == 0) {
 			if ((rc = get_path(r, v, &s, "freeze_file")) == PD_OK)
 				replace(&c->freeze_file, s);
@@ -303,7 +461,7 @@ static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
 			rc = badf(r, k,
 			          "unknown key '%s' (known: council, timezone, "
 			          "calendars, lexicons, calendar_file, "
-			          "freeze_file)",
+			          "freeze_file, thresholds, policy)",
 			          k->value);
 		}
 	}
@@ -357,6 +515,7 @@ pd_rc pd_config_load(pd_config **out, const char *path)
 		goto done;
 	if ((rc = pd_config_default(&c)) < 0)
 		goto done;
+	pd_sha256_hex(text.ptr, text.len, c->sha256);
 	if (!(dir = pd_strdup(path)) || !(c->path = pd_strdup(path))) {
 		rc = pd_error_set(PD_ENOMEM, "out of memory");
 		goto done;

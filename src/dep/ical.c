@@ -1035,6 +1035,21 @@ static pd_rc parse_events(const prescan *ps, icalcomponent *cal, size_t cal_ci,
 			else
 				ev.has_poll = true;
 		}
+		ev.by = x_value(c, "X-PURDAH-BY");
+		s = x_value(c, "X-PURDAH-OPEN-ENDED");
+		if (rc == PD_OK && s) {
+			if (strcasecmp(s, "TRUE") == 0)
+				ev.open_ended = true;
+			else if (strcasecmp(s, "FALSE") != 0)
+				rc = pd_error_set(
+				        PD_ECONFIG,
+				        "%s:%d: X-PURDAH-OPEN-ENDED '%s' is "
+				        "not TRUE or FALSE",
+				        ps->file,
+				        prop_line(ps, ci,
+				                  "X-PURDAH-OPEN-ENDED"),
+				        s);
+		}
 		p = icalcomponent_get_first_property(
 		        c, ICAL_RECURRENCEID_PROPERTY);
 		if (rc == PD_OK && p) {
@@ -1632,7 +1647,7 @@ static icalproperty *x_prop(const char *name, const char *value)
  * Append "NAME:value" as a content line with RFC 5545 TEXT escapes (3.3.11)
  * and folding at 75 octets (3.1), never inside a UTF-8 sequence. Used for
  * X-PURDAH-AREA, where libical would leave a comma unescaped (and an area
- * containing a comma would come back as two).
+ * containing a comma would come back as two), and for X-PURDAH-BY.
  */
 static pd_rc put_text_line(pd_buf *out, const char *name, const char *value)
 {
@@ -1697,6 +1712,9 @@ pd_rc pd_ics_event_render(pd_buf *out, const pd_ics_new_event *ne)
 		        ev, icalproperty_new_categories(ne->categories[i]));
 	icalcomponent_add_property(
 	        ev, icalproperty_new_transp(ICAL_TRANSP_TRANSPARENT));
+	if (ne->cancelled) /* RFC 5545 3.8.1.11 */
+		icalcomponent_add_property(
+		        ev, icalproperty_new_status(ICAL_STATUS_CANCELLED));
 
 	if (ne->kind)
 		icalcomponent_add_property(ev,
@@ -1711,12 +1729,16 @@ pd_rc pd_ics_event_render(pd_buf *out, const pd_ics_new_event *ne)
 		pd_date_format(poll, sizeof(poll), ne->poll);
 		icalcomponent_add_property(ev, x_prop("X-PURDAH-POLL", poll));
 	}
+	if (ne->open_ended)
+		icalcomponent_add_property(
+		        ev, x_prop("X-PURDAH-OPEN-ENDED", "TRUE"));
 	text = icalcomponent_as_ical_string_r(ev);
 	if (!text) {
 		rc = pd_error_set(PD_EDEP, "libical could not write the event");
 		goto done;
 	}
-	/* libical's text ends with "END:VEVENT\r\n": the areas go before. */
+	/* libical's text ends with "END:VEVENT\r\n": X-PURDAH-BY and the
+	 * areas (escaped by put_text_line) go before. */
 	{
 		size_t n = strlen(text);
 		static const char end[] = "END:VEVENT\r\n";
@@ -1727,6 +1749,8 @@ pd_rc pd_ics_event_render(pd_buf *out, const pd_ics_new_event *ne)
 			goto done;
 		}
 		rc = pd_buf_put(out, text, n - (sizeof(end) - 1));
+		if (rc == PD_OK && ne->by)
+			rc = put_text_line(out, "X-PURDAH-BY", ne->by);
 		for (i = 0; i < ne->nareas && rc == PD_OK; i++)
 			rc = put_text_line(out, "X-PURDAH-AREA", ne->areas[i]);
 		if (rc == PD_OK)

@@ -59,6 +59,8 @@ typedef struct pd_ics_event {
 	const char *poll_type; /* X-PURDAH-TYPE, or NULL */
 	bool has_poll;         /* X-PURDAH-POLL (a date) */
 	pd_date poll;
+	bool open_ended;        /* X-PURDAH-OPEN-ENDED:TRUE */
+	const char *by;         /* X-PURDAH-BY, or NULL */
 	bool has_recurrence_id; /* RECURRENCE-ID: this overrides one instance */
 	pd_ics_when recurrence_id;
 	const void *priv; /* for pd_ics_event_expand() */
@@ -108,6 +110,9 @@ typedef struct pd_ics_new_event {
 	const char *poll_type; /* X-PURDAH-TYPE or NULL */
 	bool has_poll;
 	pd_date poll;    /* X-PURDAH-POLL */
+	bool open_ended; /* X-PURDAH-OPEN-ENDED:TRUE */
+	const char *by;  /* X-PURDAH-BY or NULL */
+	bool cancelled;  /* STATUS:CANCELLED */
 	const pd_tz *tz; /* zone for timed start/end (TZID), NULL = UTC */
 } pd_ics_new_event;
 

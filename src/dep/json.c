@@ -125,18 +125,33 @@ pd_rc pd_json_dump(pd_buf *out, const pd_json *v, bool pretty)
 	return rc;
 }
 
-pd_rc pd_json_parse(pd_json **out, const char *name, const char *text,
-                    size_t len)
+static pd_rc parse(pd_json **out, const char *name, size_t line,
+                   const char *text, size_t len, size_t flags)
 {
 	json_error_t err;
 	json_t *v = json_loadb(text, len,
-	                       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+	                       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | flags,
+	                       &err);
 
 	if (!v)
-		return pd_error_set(PD_EINVALID, "%s:%d:%d: %s", name, err.line,
-		                    err.column, err.text);
+		return pd_error_set(
+		        PD_EINVALID, "%s:%zu:%d: %s", name,
+		        line - 1 + (size_t)(err.line > 0 ? err.line : 1),
+		        err.column, err.text);
 	*out = P(v);
 	return PD_OK;
+}
+
+pd_rc pd_json_parse_at(pd_json **out, const char *name, size_t line,
+                       const char *text, size_t len)
+{
+	return parse(out, name, line, text, len, JSON_ALLOW_NUL);
+}
+
+pd_rc pd_json_parse(pd_json **out, const char *name, const char *text,
+                    size_t len)
+{
+	return parse(out, name, 1, text, len, 0);
 }
 
 pd_json *pd_json_get(const pd_json *obj, const char *key)
@@ -172,6 +187,41 @@ bool pd_json_is_null(const pd_json *v)
 const char *pd_json_str(const pd_json *v)
 {
 	return v && json_is_string(J(v)) ? json_string_value(J(v)) : NULL;
+}
+
+size_t pd_json_strlen(const pd_json *v)
+{
+	return v && json_is_string(J(v)) ? json_string_length(J(v)) : 0;
+}
+
+bool pd_json_is_integer(const pd_json *v)
+{
+	return v && json_is_integer(J(v));
+}
+
+pd_json *pd_json_ref(pd_json *v)
+{
+	return P(json_incref(J(v)));
+}
+
+const char *pd_json_unknown_key(const pd_json *obj, const char *const *known,
+                                size_t n)
+{
+	const char *key;
+	json_t *val;
+
+	if (!json_is_object(J(obj)))
+		return NULL;
+	json_object_foreach(J(obj), key, val)
+	{
+		size_t i = 0;
+		(void)val;
+		while (i < n && strcmp(key, known[i]) != 0)
+			i++;
+		if (i == n)
+			return key;
+	}
+	return NULL;
 }
 
 size_t pd_json_array_size(const pd_json *v)

@@ -1013,6 +1013,83 @@ static void test_calendar_bad_poll_date_names_line(void **state)
 	                  "test.ics:9:", "X-PURDAH-POLL");
 }
 
+/* A freeze that lasts until it is ended: X-PURDAH-OPEN-ENDED:TRUE (any
+ * case) and who recorded it, X-PURDAH-BY. The DTEND still bounds it. */
+static void test_calendar_open_ended_and_by_parsed(void **state)
+{
+	pd_calendar *cal = load_cal(
+	        CAL_BEGIN
+	        "BEGIN:VEVENT\nUID:f1@x\nDTSTAMP:20261121T000000Z\n"
+	        "DTSTART:20261121T140500Z\n"
+	        "DTEND:20271122T140500Z\n"
+	        "SUMMARY:Emergency freeze\nCATEGORIES:FREEZE\n"
+	        "X-PURDAH-OPEN-ENDED:true\n"
+	        "X-PURDAH-BY:Smith\\, J\nEND:VEVENT\n"
+	        "BEGIN:VEVENT\nUID:f2@x\nDTSTAMP:20261121T000000Z\n"
+	        "DTSTART:20261001T000000Z\nDTEND:20261002T000000Z\n"
+	        "SUMMARY:Bounded\nCATEGORIES:FREEZE\n"
+	        "X-PURDAH-OPEN-ENDED:FALSE\nEND:VEVENT\n"
+	        "BEGIN:VEVENT\nUID:f3@x\nDTSTAMP:20261121T000000Z\n"
+	        "DTSTART:20260901T000000Z\nDTEND:20260902T000000Z\n"
+	        "SUMMARY:Plain\nCATEGORIES:FREEZE\nEND:VEVENT\n" CAL_END);
+	const pd_period *p;
+	(void)state;
+	assert_int_equal(pd_calendar_count(cal), 3);
+	p = tu_period(cal, "f1@x", 0);
+	assert_true(p->open_ended);
+	assert_string_equal(p->by, "Smith, J");
+	tu_assert_utc(p->end, "2027-11-22T14:05:00Z");
+	assert_int_equal(tu_active(cal, "2027-11-22T14:04:59Z", NULL), 1);
+	assert_int_equal(tu_active(cal, "2027-11-22T14:05:00Z", NULL), 0);
+	p = tu_period(cal, "f2@x", 0);
+	assert_false(p->open_ended);
+	assert_null(p->by);
+	p = tu_period(cal, "f3@x", 0);
+	assert_false(p->open_ended);
+	assert_null(p->by);
+	pd_calendar_free(cal);
+}
+
+/* Ending an open-ended freeze: a new version (higher SEQUENCE) that is not
+ * open-ended wins, with its own end. */
+static void test_calendar_open_ended_follows_the_winning_version(void **state)
+{
+	pd_calendar *cal = load_cal(
+	        CAL_BEGIN "BEGIN:VEVENT\nUID:f@x\nDTSTAMP:20261121T140500Z\n"
+	                  "DTSTART:20261121T140500Z\nDTEND:20271122T140500Z\n"
+	                  "SUMMARY:Emergency freeze\nCATEGORIES:FREEZE\n"
+	                  "X-PURDAH-OPEN-ENDED:TRUE\nX-PURDAH-BY:jsmith\n"
+	                  "END:VEVENT\n"
+	                  "BEGIN:VEVENT\nUID:f@x\nDTSTAMP:20261121T183000Z\n"
+	                  "DTSTART:20261121T140500Z\nDTEND:20261121T183000Z\n"
+	                  "SEQUENCE:1\nSUMMARY:Emergency freeze\n"
+	                  "CATEGORIES:FREEZE\nX-PURDAH-BY:jsmith\n"
+	                  "END:VEVENT\n" CAL_END);
+	const pd_period *p = tu_only(cal);
+	(void)state;
+	assert_false(p->open_ended);
+	assert_int_equal(p->sequence, 1);
+	assert_string_equal(p->by, "jsmith");
+	tu_assert_utc(p->end, "2026-11-21T18:30:00Z");
+	assert_int_equal(tu_active(cal, "2026-11-21T18:29:59Z", NULL), 1);
+	assert_int_equal(tu_active(cal, "2026-11-21T18:30:00Z", NULL), 0);
+	pd_calendar_free(cal);
+}
+
+static void test_calendar_bad_open_ended_value_names_line(void **state)
+{
+	(void)state;
+	assert_load_error(CAL_BEGIN "BEGIN:VEVENT\nUID:u\n"
+	                            "DTSTART:20261121T140500Z\n"
+	                            "DTEND:20261122T140500Z\n"
+	                            "SUMMARY:u\nCATEGORIES:FREEZE\n"
+	                            "X-PURDAH-OPEN-ENDED:yes\n"
+	                            "END:VEVENT\n" CAL_END,
+	                  "test.ics:10: X-PURDAH-OPEN-ENDED 'yes' is not TRUE "
+	                  "or FALSE",
+	                  NULL);
+}
+
 static void test_calendar_bad_kind_message_keeps_value(void **state)
 {
 	(void)state;
@@ -2306,6 +2383,10 @@ int main(void)
 	                test_calendar_google_export_with_empty_properties),
 	        cmocka_unit_test(test_calendar_period_fields),
 	        cmocka_unit_test(test_calendar_bad_poll_date_names_line),
+	        cmocka_unit_test(test_calendar_open_ended_and_by_parsed),
+	        cmocka_unit_test(
+	                test_calendar_open_ended_follows_the_winning_version),
+	        cmocka_unit_test(test_calendar_bad_open_ended_value_names_line),
 	        cmocka_unit_test(test_calendar_bad_kind_message_keeps_value),
 	        cmocka_unit_test(test_calendar_bad_nation_message_keeps_value),
 	        cmocka_unit_test(test_calendar_kind_names_and_parse),

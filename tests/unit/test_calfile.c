@@ -495,6 +495,131 @@ static void test_calfile_text_round_trips(void **state)
 	pd_calendar_free(cal);
 }
 
+/* A timed freeze spec in London time. */
+static pd_period_spec freeze_spec(const char *start, const char *end)
+{
+	pd_period_spec s;
+
+	memset(&s, 0, sizeof(s));
+	s.name = "Emergency freeze";
+	s.description = "Major incident at the docks";
+	s.kind = PD_PERIOD_FREEZE;
+	s.start = tu_time(start);
+	s.end = tu_time(end);
+	return s;
+}
+
+/* An open-ended freeze is written as X-PURDAH-OPEN-ENDED:TRUE with its far
+ * DTEND, and who recorded it as X-PURDAH-BY (escaped like any TEXT); both
+ * come back when the file is loaded. */
+static void test_calfile_open_ended_and_by_written(void **state)
+{
+	const char *dir = *state;
+	char path[256];
+	pd_period_spec s =
+	        freeze_spec("2026-11-21T14:05Z", "2027-11-22T14:05Z");
+	pd_calendar *cal;
+	const pd_period *p;
+	char *text, *uid = NULL;
+	snprintf(path, sizeof(path), "%s/calendars/freeze.ics", dir);
+	s.open_ended = true;
+	s.by = "Smith, J; duty officer";
+	add_ok(path, &s, &uid);
+	text = slurp(path, NULL);
+	assert_non_null(strstr(text, "X-WR-CALNAME:Emergency freezes\r\n"));
+	assert_non_null(strstr(text, "\r\nDTSTART:20261121T140500Z\r\n"));
+	assert_non_null(strstr(text, "\r\nDTEND:20271122T140500Z\r\n"));
+	assert_non_null(strstr(text, "\r\nCATEGORIES:FREEZE\r\n"));
+	assert_non_null(strstr(text, "\r\nX-PURDAH-OPEN-ENDED:TRUE\r\n"));
+	assert_non_null(
+	        strstr(text, "\r\nX-PURDAH-BY:Smith\\, J\\; duty officer\r\n"));
+	free(text);
+	cal = load(path);
+	p = tu_only(cal);
+	assert_string_equal(p->uid, uid);
+	assert_int_equal(p->kind, PD_PERIOD_FREEZE);
+	assert_true(p->open_ended);
+	assert_false(p->all_day);
+	assert_string_equal(p->by, "Smith, J; duty officer");
+	assert_string_equal(p->description, "Major incident at the docks");
+	tu_assert_utc(p->start, "2026-11-21T14:05:00Z");
+	tu_assert_utc(p->end, "2027-11-22T14:05:00Z");
+	pd_calendar_free(cal);
+	pd_free(uid);
+}
+
+/* Not open-ended, no one named: neither property is written. Then a new
+ * version that ends an open-ended one (what `freeze end` writes) wins. */
+static void test_calfile_bounded_freeze_and_ending_version(void **state)
+{
+	const char *dir = *state;
+	char path[256];
+	pd_period_spec s =
+	        freeze_spec("2026-11-21T14:05Z", "2026-11-21T18:00Z");
+	pd_calendar *cal;
+	const pd_period *p;
+	char *text, *uid = NULL;
+	snprintf(path, sizeof(path), "%s/freeze.ics", dir);
+	add_ok(path, &s, NULL);
+	text = slurp(path, NULL);
+	assert_null(strstr(text, "X-PURDAH-OPEN-ENDED"));
+	assert_null(strstr(text, "X-PURDAH-BY"));
+	free(text);
+
+	s = freeze_spec("2026-12-01T09:00Z", "2027-12-02T09:00Z");
+	s.open_ended = true;
+	s.by = "jsmith";
+	add_ok(path, &s, &uid);
+	s.uid = uid;
+	s.sequence = 1;
+	s.open_ended = false;
+	s.end = tu_time("2026-12-01T17:30Z");
+	add_ok(path, &s, NULL);
+	text = slurp(path, NULL);
+	/* the open-ended version stays in the file, as history */
+	assert_non_null(strstr(text, "\r\nX-PURDAH-OPEN-ENDED:TRUE\r\n"));
+	free(text);
+	cal = load(path);
+	assert_int_equal(pd_calendar_count(cal), 2);
+	p = tu_period(cal, uid, 0);
+	assert_false(p->open_ended);
+	assert_int_equal(p->sequence, 1);
+	assert_string_equal(p->by, "jsmith");
+	tu_assert_utc(p->end, "2026-12-01T17:30:00Z");
+	assert_int_equal(tu_active(cal, "2026-12-01T17:29:59Z", NULL), 1);
+	assert_int_equal(tu_active(cal, "2026-12-01T17:30:00Z", NULL), 0);
+	pd_calendar_free(cal);
+	pd_free(uid);
+}
+
+/* A version with `cancelled` (a freeze ended the moment it began) is
+ * written as STATUS:CANCELLED and withdraws the period. */
+static void test_calfile_cancelled_version_withdraws_period(void **state)
+{
+	const char *dir = *state;
+	char path[256];
+	pd_period_spec s =
+	        freeze_spec("2026-11-21T14:05Z", "2027-11-22T14:05Z");
+	pd_calendar *cal;
+	char *text, *uid = NULL;
+	snprintf(path, sizeof(path), "%s/freeze.ics", dir);
+	s.open_ended = true;
+	add_ok(path, &s, &uid);
+	s.uid = uid;
+	s.sequence = 1;
+	s.open_ended = false;
+	s.cancelled = true;
+	s.end = s.start + 1;
+	add_ok(path, &s, NULL);
+	text = slurp(path, NULL);
+	assert_non_null(strstr(text, "\r\nSTATUS:CANCELLED\r\n"));
+	free(text);
+	cal = load(path);
+	assert_int_equal(pd_calendar_count(cal), 0);
+	pd_calendar_free(cal);
+	pd_free(uid);
+}
+
 static void test_calfile_area_with_comma_round_trips(void **state)
 {
 	const char *dir = *state;
@@ -790,6 +915,15 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(
 	                test_calfile_add_rejects_bad_spec, tmpdir_setup,
 	                tmpdir_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_calfile_open_ended_and_by_written, tmpdir_setup,
+	                tmpdir_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_calfile_bounded_freeze_and_ending_version,
+	                tmpdir_setup, tmpdir_teardown),
+	        cmocka_unit_test_setup_teardown(
+	                test_calfile_cancelled_version_withdraws_period,
+	                tmpdir_setup, tmpdir_teardown),
 	        cmocka_unit_test_setup_teardown(test_calfile_text_round_trips,
 	                                        tmpdir_setup, tmpdir_teardown),
 	        cmocka_unit_test_setup_teardown(
