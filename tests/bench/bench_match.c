@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "benchutil.h"
 #include "purdah/buf.h"
 #include "purdah/file.h"
 #include "purdah/match.h"
@@ -25,54 +26,6 @@
 #define NAMES 20000
 #define CHUNK (1u << 20)
 #define SCANS 3 /* scans of the whole text, each way: the best counts */
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static unsigned long long rng = 0x9E3779B97F4A7C15ULL;
-static unsigned next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng >> 16);
-}
-
-/* A pronounceable name part from syllables: "Maren", "Tolliver". */
-static void part(char *out, size_t n, int syllables)
-{
-	static const char *const on[] = {
-	        "b", "c", "d", "f", "g", "h",  "j",  "k",  "l",  "m",  "n", "p",
-	        "r", "s", "t", "v", "w", "br", "ch", "sh", "th", "st", "gr"};
-	static const char *const nu[] = {"a",  "e",  "i",  "o", "u",
-	                                 "ai", "ea", "ou", "ie"};
-	size_t len = 0;
-
-	out[0] = '\0';
-	for (int i = 0; i < syllables; i++) {
-		len += (size_t)snprintf(out + len, n - len, "%s%s",
-		                        on[next_rand() % 23],
-		                        nu[next_rand() % 9]);
-		if (len >= n)
-			break;
-	}
-	if (len + 1 < n) {
-		static const char *const coda[] = {"n",  "r",  "l", "s",
-		                                   "th", "ck", "m", "x"};
-		snprintf(out + len, n - len, "%s", coda[next_rand() % 8]);
-	}
-	out[0] = (char)(out[0] - 'a' + 'A');
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 /* Scan every file (large ones in chunks ending at a line end), reading
  * included (into one buffer kept from file to file, as a scanning
@@ -87,7 +40,7 @@ static double scan_all(const pd_matcher *m, pd_scan *sc, char **files,
 
 	for (size_t i = 0; i < nfiles; i++) {
 		size_t off = 0;
-		double t0 = now_ms();
+		double t0 = bench_now_ms();
 		pd_buf_clear(&text);
 		if (pd_file_read(&text, files[i]) < 0) {
 			fprintf(stderr, "%s\n", pd_error_message());
@@ -113,7 +66,7 @@ static double scan_all(const pd_matcher *m, pd_scan *sc, char **files,
 			*hits += sc->nhits;
 			off += n;
 		}
-		ms += now_ms() - t0;
+		ms += bench_now_ms() - t0;
 		*bytes += text.len;
 	}
 	pd_buf_dispose(&text);
@@ -144,8 +97,7 @@ int main(int argc, char **argv)
 	                   "language: en\nversion: \"1\"\nentries:\n");
 	for (int i = 0; i < NAMES; i++) {
 		char first[32], last[40];
-		part(first, sizeof(first), 2);
-		part(last, sizeof(last), 2 + (int)(next_rand() % 2));
+		bench_name(first, sizeof(first), last, sizeof(last));
 		pd_buf_printf(&yaml, "  - id: p%d\n    terms: [\"%s %s\"]\n", i,
 		              first, last);
 		fprintf(nf, "%s %s\n", first, last);
@@ -157,7 +109,7 @@ int main(int argc, char **argv)
 		pd_lexset_free(set);
 		m = NULL;
 		set = NULL;
-		t0 = now_ms();
+		t0 = bench_now_ms();
 		if (pd_lexset_new(&set) < 0 ||
 		    pd_lexset_load_path(set, "lexicons") < 0 ||
 		    pd_lexset_load_buffer(set, "bench-people.yaml", yaml.ptr,
@@ -166,9 +118,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s\n", pd_error_message());
 			return 70;
 		}
-		load[r] = now_ms() - t0;
+		load[r] = bench_now_ms() - t0;
 	}
-	qsort(load, 5, sizeof(double), cmp_d);
+	qsort(load, 5, sizeof(double), bench_cmp_double);
 
 	if (pd_file_list(&files, &nfiles, argv[1], "") < 0) {
 		fprintf(stderr, "%s\n", pd_error_message());

@@ -10,6 +10,9 @@ mkdir -p "$work"
 echo "== bench_calendar"
 "$dir/bench/bench_calendar" || status=1
 
+echo "== bench_check"
+"$dir/bench/bench_check" "$dir/purdah" "$work" || status=1
+
 # >= 50 MB of English text: Debian changelogs, decompressed once.
 text=$work/text
 if [ ! -f "$text/.done" ]; then
