@@ -69,6 +69,14 @@ pd_rc pd_calendar_new(pd_calendar **out, const pd_tz *tz);
 void pd_calendar_free(pd_calendar *cal);
 
 /*
+ * Only the periods will be asked for (the posting gate): a file that holds
+ * bank holidays and nothing else is hashed and listed but not parsed (it
+ * cannot hold a period: none of ELECTION, REFERENDUM, FREEZE is anywhere
+ * in it). Call before loading.
+ */
+void pd_calendar_periods_only(pd_calendar *cal);
+
+/*
  * Load a file, or every *.ics under a directory (recursively, sorted).
  * PD_ECONFIG "file:line: reason" for anything malformed; a failed load
  * leaves the calendar unusable (free it).

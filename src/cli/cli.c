@@ -148,6 +148,8 @@ pd_rc pd_cli_calendar(pd_cli *c)
 		return rc;
 	if ((rc = pd_calendar_new(&c->cal, c->tz)) < 0)
 		return rc;
+	if (c->periods_only)
+		pd_calendar_periods_only(c->cal);
 	for (size_t i = 0; i < c->cfg->ncalendars; i++) {
 		const char *p = c->cfg->calendars[i];
 		if (!pd_file_exists(p))

@@ -46,6 +46,7 @@ typedef struct pd_cli {
 	 * 2 block). */
 	int exit_status;
 	bool done; /* --help was answered: the command stops, successfully */
+	bool periods_only; /* the calendar's bank holidays are not needed */
 	bool in_command;   /* parsing a command's own options */
 	const char *usage; /* the usage of the command being run */
 } pd_cli;

@@ -79,6 +79,7 @@ static pd_rc make_gate(pd_cli *c, pd_gate **g)
 {
 	pd_rc rc;
 
+	c->periods_only = true; /* the policy needs no bank holidays */
 	if ((rc = pd_cli_calendar(c)) < 0 || (rc = pd_cli_matcher(c)) < 0)
 		return rc;
 	return pd_gate_new(g, c->cfg, c->cal, c->lexset, c->matcher);

@@ -54,6 +54,7 @@ struct pd_calendar {
 	pd_sha256_ctx sha; /* over every file's bytes, in load order */
 	char sha_hex[65];  /* set by pd_calendar_finish() */
 	bool finished;
+	bool periods_only; /* files of bank holidays alone are not parsed */
 	size_t synth_uid;
 };
 
@@ -350,6 +351,55 @@ static pd_rc on_event(void *vctx, const pd_ics_calinfo *ci,
 	return PD_OK;
 }
 
+void pd_calendar_periods_only(pd_calendar *cal)
+{
+	cal->periods_only = true;
+}
+
+/* Does `text` hold bank holidays and nothing else purdah reads: one
+ * VCALENDAR marked X-PURDAH-KIND:BANK-HOLIDAYS, and none of the words that
+ * make an event a period (ELECTION, REFERENDUM, FREEZE) anywhere, folded
+ * lines unfolded first? Any doubt: no (the file is parsed). */
+static bool holidays_only(const char *text, size_t len)
+{
+	static const char *const never[] = {"election", "referendum", "freeze"};
+	size_t n = 0, calendars = 0;
+	bool marked = false, ok = true;
+	char *u = pd_malloc(len + 1);
+
+	if (!u)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		/* CRLF or LF then a space or tab: a folded line goes on */
+		if (text[i] == '\r' && i + 2 < len && text[i + 1] == '\n' &&
+		    (text[i + 2] == ' ' || text[i + 2] == '\t')) {
+			i += 2;
+			continue;
+		}
+		if (text[i] == '\n' && i + 1 < len &&
+		    (text[i + 1] == ' ' || text[i + 1] == '\t')) {
+			i += 1;
+			continue;
+		}
+		if (text[i] == '\0') {
+			ok = false;
+			break;
+		}
+		u[n++] = (char)((unsigned char)text[i] < 0x80 &&
+		                                text[i] >= 'A' && text[i] <= 'Z'
+		                        ? text[i] - 'A' + 'a'
+		                        : text[i]);
+	}
+	u[n] = '\0';
+	for (const char *p = u; ok && (p = strstr(p, "begin:vcalendar")); p++)
+		calendars++;
+	marked = strstr(u, "\nx-purdah-kind:bank-holidays") != NULL;
+	for (size_t i = 0; ok && i < 3; i++)
+		ok = strstr(u, never[i]) == NULL;
+	pd_free(u);
+	return ok && marked && calendars == 1;
+}
+
 pd_rc pd_calendar_load_buffer(pd_calendar *cal, const char *name,
                               const char *text, size_t len)
 {
@@ -367,6 +417,8 @@ pd_rc pd_calendar_load_buffer(pd_calendar *cal, const char *name,
 	cal->files = nf;
 	cal->files[cal->nfiles++] = (char *)lc.source;
 	pd_sha256_update(&cal->sha, text, len);
+	if (cal->periods_only && holidays_only(text, len))
+		return PD_OK; /* hashed, known, not needed */
 	return pd_ics_parse(lc.source, text, len, cal->tz, on_event, &lc);
 }
 

@@ -2324,6 +2324,63 @@ static void test_calendar_allocation_failures_are_clean(void **state)
 		         wrong, failures, wrong_msg);
 }
 
+/* periods_only (the gate): a file of bank holidays alone is hashed and
+ * listed but not parsed; a file with anything that could be a period is
+ * parsed, even with the word folded across lines. */
+static pd_calendar *periods_only(const char *ics, bool only)
+{
+	pd_calendar *cal = NULL;
+
+	assert_int_equal(pd_calendar_new(&cal, tu_london()), PD_OK);
+	if (only)
+		pd_calendar_periods_only(cal);
+	assert_int_equal(
+	        pd_calendar_load_buffer(cal, "t.ics", ics, strlen(ics)), PD_OK);
+	assert_int_equal(pd_calendar_finish(cal), PD_OK);
+	return cal;
+}
+
+static void test_calendar_periods_only_skips_holiday_files(void **state)
+{
+	static const char hol[] =
+	        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+	        "X-PURDAH-KIND:BANK-HOLIDAYS\r\nX-PURDAH-NATION:scotland\r\n"
+	        "BEGIN:VEVENT\r\nUID:h1\r\nDTSTAMP:20260101T000000Z\r\n"
+	        "DTSTART;VALUE=DATE:20270101\r\nSUMMARY:New Year's Day\r\n"
+	        "END:VEVENT\r\nEND:VCALENDAR\r\n";
+	static const char mixed[] =
+	        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\n"
+	        "X-PURDAH-KIND:BANK-HOLIDAYS\nX-PURDAH-NATION:scotland\n"
+	        "BEGIN:VEVENT\nUID:h1\nDTSTAMP:20260101T000000Z\n"
+	        "DTSTART;VALUE=DATE:20270101\nSUMMARY:New Year's Day\n"
+	        "END:VEVENT\n"
+	        "BEGIN:VEVENT\nUID:e1\nDTSTAMP:20260101T000000Z\n"
+	        "DTSTART;VALUE=DATE:20270301\nDTEND;VALUE=DATE:20270302\n"
+	        "SUMMARY:x\nCATEGORIES:ELEC\n TION\n"
+	        "END:VEVENT\nEND:VCALENDAR\n";
+	pd_calendar *full, *only;
+	(void)state;
+
+	full = periods_only(hol, false);
+	only = periods_only(hol, true);
+	assert_int_equal(pd_holidays_count(pd_calendar_holidays(full),
+	                                   PD_REGION_SCOTLAND),
+	                 1);
+	assert_int_equal(pd_holidays_count(pd_calendar_holidays(only),
+	                                   PD_REGION_SCOTLAND),
+	                 0);
+	assert_int_equal(pd_calendar_file_count(only), 1);
+	/* The hash is over the bytes either way: decisions stay auditable. */
+	assert_string_equal(pd_calendar_sha256(only), pd_calendar_sha256(full));
+	assert_int_equal(strlen(pd_calendar_sha256(only)), 64);
+	pd_calendar_free(full);
+	pd_calendar_free(only);
+
+	only = periods_only(mixed, true);
+	assert_int_equal(pd_calendar_count(only), 1);
+	pd_calendar_free(only);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2459,6 +2516,8 @@ int main(void)
 	        cmocka_unit_test(test_calendar_load_directory_recursive_sorted),
 	        cmocka_unit_test(test_calendar_load_path_missing_file_names_it),
 	        cmocka_unit_test(test_calendar_allocation_failures_are_clean),
+	        cmocka_unit_test(
+	                test_calendar_periods_only_skips_holiday_files),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	pd_cleanup();
