@@ -69,4 +69,10 @@ void pd_cleanup(void);
 /* A new random UID, "<32 hex digits>@purdah" (free with pd_free). */
 pd_rc pd_calfile_new_uid(char **out);
 
+/* PD_EUSAGE "<what> ..." unless `s` is one line of 1 to `max` bytes of
+ * valid UTF-8 with no control characters (C0, DEL, C1) and not only
+ * blanks: text written into a calendar and shown on terminals (a freeze's
+ * reason, who called it). */
+pd_rc pd_calfile_check_text(const char *s, size_t max, const char *what);
+
 #endif

@@ -117,13 +117,16 @@ typedef struct pd_verdict {
 	size_t *hit_index;     /* indices into scan.hits, for reasons */
 	/* private */
 	size_t nhit_index, caphit_index, capreasons, capperiods;
+	size_t *msg_at; /* per reason, its message's offset in strings */
+	size_t capmsg_at;
 	pd_buf strings;
 } pd_verdict;
 
 #define PD_VERDICT_INIT                                                        \
 	{                                                                      \
 		PD_ALLOW, NULL, 0, NULL, 0, false, false, false, PD_SCAN_INIT, \
-		        NULL, 0, 0, 0, 0, PD_BUF_INIT((size_t)1 << 24)         \
+		        NULL, 0, 0, 0, 0, NULL, 0,                             \
+		        PD_BUF_INIT((size_t)1 << 24)                           \
 	}
 
 /*

@@ -49,6 +49,8 @@ pd_rc pd_date_parse(pd_date *out, const char *s, const char *what);
 void pd_date_format(char *buf, size_t n, pd_date d);
 /* "Thu 6 May 2027" into buf (at least 20 bytes). */
 void pd_date_format_human(char *buf, size_t n, pd_date d);
+/* "Jan" .. "Dec" for month 1 .. 12. */
+const char *pd_month_abbr(int month);
 
 /* A time zone. Zones are owned by the library and live for the process. */
 typedef struct pd_tz pd_tz;

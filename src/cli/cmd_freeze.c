@@ -66,79 +66,26 @@ static pd_rc on_opt(pd_cli *c, void *vctx, int opt, const char *arg)
 	return PD_OK;
 }
 
-/* Length of the UTF-8 sequence at `s` (RFC 3629: no overlong forms, no
- * surrogates, nothing past U+10FFFF), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0; /* also stops at the terminating NUL */
-	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
-	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
-		return 0;
-	return n;
-}
-
-/* PD_EUSAGE unless `s` is one line of 1 to `max` bytes of UTF-8 with no
- * control characters (C0, DEL, C1): it ends up in calendars and on
- * terminals. */
+/* PD_EUSAGE "freeze start: ..." unless `s` is one line of plain text
+ * (pd_calfile_check_text). */
 static pd_rc check_text(const char *s, size_t max, const char *what)
 {
-	size_t len = strlen(s), i, n;
+	pd_rc rc = pd_calfile_check_text(s, max, what);
 
-	if (len == 0 || strspn(s, " \t") == len)
-		return pd_error_set(PD_EUSAGE, "freeze start: %s is empty",
-		                    what);
-	if (len > max)
-		return pd_error_set(PD_EUSAGE,
-		                    "freeze start: %s is %zu bytes long; at "
-		                    "most %zu",
-		                    what, len, max);
-	for (i = 0; i < len; i += n) {
-		const unsigned char *u = (const unsigned char *)s + i;
-		n = utf8_len(u);
-		if (n == 0)
-			return pd_error_set(PD_EUSAGE,
-			                    "freeze start: %s is not valid "
-			                    "UTF-8 (byte %zu)",
-			                    what, i + 1);
-		if (u[0] < 0x20 || u[0] == 0x7f ||
-		    (u[0] == 0xC2 && u[1] < 0xA0))
-			return pd_error_set(
-			        PD_EUSAGE,
-			        "freeze start: %s contains a control "
-			        "character (byte %zu): give one line "
-			        "of plain text",
-			        what, i + 1);
-	}
-	return PD_OK;
+	if (rc < 0)
+		pd_error_prefix("freeze start");
+	return rc;
 }
 
 /* "Sat 21 Nov 2026 14:05", local time. */
 static void fmt_time(char *buf, size_t n, pd_instant t, const pd_tz *tz)
 {
 	pd_civil c;
-	pd_date d;
 	char ds[32];
 	int off;
 
 	pd_tz_instant_to_local(tz, t, &c, &off);
-	d.year = c.year;
-	d.month = c.month;
-	d.day = c.day;
-	pd_date_format_human(ds, sizeof(ds), d);
+	pd_date_format_human(ds, sizeof(ds), pd_tz_date_of(tz, t));
 	snprintf(buf, n, "%s %02d:%02d", ds, c.hour, c.min);
 }
 

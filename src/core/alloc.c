@@ -62,3 +62,21 @@ void pd_free(void *p)
 {
 	free(p);
 }
+
+pd_rc pd_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t nc;
+	void *np;
+
+	if (need <= *cap)
+		return PD_OK;
+	nc = *cap ? *cap : 16;
+	while (nc < need && nc <= ((size_t)-1) / 2)
+		nc *= 2;
+	if (nc < need || nc > ((size_t)-1) / elem ||
+	    !(np = pd_realloc(*p, nc * elem)))
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	*p = np;
+	*cap = nc;
+	return PD_OK;
+}

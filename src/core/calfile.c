@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include "dep/ical.h"
+#include "dep/utf8.h"
 #include "purdah/alloc.h"
 #include "purdah/buf.h"
 #include "purdah/file.h"
@@ -430,4 +431,32 @@ pd_rc pd_calfile_import_holidays(const char *dir, const char *json_name,
 		                  json_name);
 	pd_json_free(root);
 	return rc;
+}
+
+pd_rc pd_calfile_check_text(const char *s, size_t max, const char *what)
+{
+	size_t len = strlen(s), i, n;
+
+	if (len == 0 || strspn(s, " \t") == len)
+		return pd_error_set(PD_EUSAGE, "%s is empty", what);
+	if (len > max)
+		return pd_error_set(PD_EUSAGE,
+		                    "%s is %zu bytes long; at most %zu", what,
+		                    len, max);
+	for (i = 0; i < len; i += n) {
+		int32_t cp;
+		n = pd_utf8_decode((const unsigned char *)s + i, len - i, &cp);
+		if (cp < 0)
+			return pd_error_set(PD_EUSAGE,
+			                    "%s is not valid UTF-8 (byte %zu)",
+			                    what, i + 1);
+		if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+			return pd_error_set(
+			        PD_EUSAGE,
+			        "%s contains a control character "
+			        "(byte %zu): give one line of plain "
+			        "text",
+			        what, i + 1);
+	}
+	return PD_OK;
 }

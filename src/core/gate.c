@@ -146,12 +146,14 @@ void pd_verdict_dispose(pd_verdict *v)
 	pd_free(v->reasons);
 	pd_free(v->periods);
 	pd_free(v->hit_index);
+	pd_free(v->msg_at);
 	pd_buf_dispose(&v->strings);
 	v->reasons = NULL;
 	v->periods = NULL;
 	v->hit_index = NULL;
+	v->msg_at = NULL;
 	v->nreasons = v->nperiods = v->nhit_index = 0;
-	v->capreasons = v->capperiods = v->caphit_index = 0;
+	v->capreasons = v->capperiods = v->caphit_index = v->capmsg_at = 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -161,26 +163,7 @@ typedef struct {
 	const pd_gate *g;
 	const pd_item *it;
 	pd_verdict *v;
-	size_t *msg_off; /* per reason, into v->strings */
-	size_t capoff;
 } build;
-
-static pd_rc grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n;
-	void *np;
-
-	if (need <= *cap)
-		return PD_OK;
-	n = *cap ? *cap * 2 : 8;
-	while (n < need)
-		n *= 2;
-	if (!(np = pd_realloc(*p, n * size)))
-		return pd_error_set(PD_ENOMEM, "out of memory");
-	*p = np;
-	*cap = n;
-	return PD_OK;
-}
 
 static const pd_score *score_of(const pd_verdict *v, const char *category)
 {
@@ -190,29 +173,35 @@ static const pd_score *score_of(const pd_verdict *v, const char *category)
 	return NULL;
 }
 
-/* Does any category of `l` with hits reach its threshold? */
+/* The score of `category` when it has hits and reaches its threshold,
+ * else NULL. */
+static const pd_score *reached(const pd_gate *g, const pd_verdict *v,
+                               const char *category)
+{
+	const pd_score *s = score_of(v, category);
+
+	return s && pd_threshold_reached(s->score,
+	                                 pd_config_threshold(g->cfg, category))
+	               ? s
+	               : NULL;
+}
+
+/* Does any category of `l` reach its threshold? */
 static bool any_reached(const pd_gate *g, const pd_verdict *v,
                         const pd_category_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		const pd_score *s = score_of(v, l->names[i]);
-		if (s &&
-		    pd_threshold_reached(
-		            s->score, pd_config_threshold(g->cfg, l->names[i])))
+	for (size_t i = 0; i < l->n; i++)
+		if (reached(g, v, l->names[i]))
 			return true;
-	}
 	return false;
 }
-
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 static pd_rc put_day(pd_buf *b, pd_date d, bool year)
 {
 	if (year)
-		return pd_buf_printf(b, "%d %s %d", d.day, months[d.month - 1],
-		                     d.year);
-	return pd_buf_printf(b, "%d %s", d.day, months[d.month - 1]);
+		return pd_buf_printf(b, "%d %s %d", d.day,
+		                     pd_month_abbr(d.month), d.year);
+	return pd_buf_printf(b, "%d %s", d.day, pd_month_abbr(d.month));
 }
 
 static pd_rc put_moment(pd_buf *b, pd_instant t, const pd_tz *tz)
@@ -260,8 +249,8 @@ static pd_rc put_period(pd_buf *b, const pd_period *p, const pd_tz *tz)
 		    (rc = pd_buf_puts(b, " - ")) < 0)
 			return rc;
 		pd_tz_instant_to_local(tz, p->end, &e, &off);
-		if (pd_tz_date_of(tz, p->start).day == e.day &&
-		    p->end - p->start < 86400)
+		if (pd_date_cmp(pd_tz_date_of(tz, p->start),
+		                pd_tz_date_of(tz, p->end)) == 0)
 			rc = pd_buf_printf(b, "%02d:%02d", e.hour, e.min);
 		else
 			rc = put_moment(b, p->end, tz);
@@ -368,10 +357,8 @@ static pd_rc add_reason(build *bd, const char *code, pd_decision d,
 	pd_reason *r;
 	pd_rc rc;
 
-	if ((rc = grow((void **)&v->reasons, &v->capreasons, v->nreasons + 1,
-	               sizeof(*v->reasons))) < 0 ||
-	    (rc = grow((void **)&bd->msg_off, &bd->capoff, v->nreasons + 1,
-	               sizeof(*bd->msg_off))) < 0)
+	if ((rc = PD_GROW(v->reasons, v->capreasons, v->nreasons + 1)) < 0 ||
+	    (rc = PD_GROW(v->msg_at, v->capmsg_at, v->nreasons + 1)) < 0)
 		return rc;
 	r = &v->reasons[v->nreasons];
 	memset(r, 0, sizeof(*r));
@@ -388,15 +375,14 @@ static pd_rc add_reason(build *bd, const char *code, pd_decision d,
 			if (strcmp(v->scan.hits[i].entry->lexicon->category,
 			           category) != 0)
 				continue;
-			if ((rc = grow((void **)&v->hit_index, &v->caphit_index,
-			               v->nhit_index + 1,
-			               sizeof(*v->hit_index))) < 0)
+			if ((rc = PD_GROW(v->hit_index, v->caphit_index,
+			                  v->nhit_index + 1)) < 0)
 				return rc;
 			v->hit_index[v->nhit_index++] = i;
 			r->nhits++;
 		}
 	}
-	bd->msg_off[v->nreasons] = v->strings.len;
+	v->msg_at[v->nreasons] = v->strings.len;
 	v->nreasons++;
 	if (d > v->decision)
 		v->decision = d;
@@ -435,10 +421,7 @@ static pd_rc rule_party(build *bd)
 	pd_rc rc = PD_OK;
 
 	for (size_t i = 0; i < l->n && rc == PD_OK; i++) {
-		const pd_score *s = score_of(bd->v, l->names[i]);
-		if (!s || !pd_threshold_reached(
-		                  s->score,
-		                  pd_config_threshold(bd->g->cfg, l->names[i])))
+		if (!reached(bd->g, bd->v, l->names[i]))
 			continue;
 		if ((rc = add_reason(bd, "party-political", PD_HOLD, NULL,
 		                     l->names[i])) < 0 ||
@@ -464,12 +447,9 @@ static pd_rc rule_wording(build *bd, const pd_period *p,
 		return PD_OK;
 	for (size_t i = 0; i < l->n && rc == PD_OK; i++) {
 		const char *cat = l->names[i];
-		const pd_score *s = score_of(bd->v, cat);
 		const char *code;
 		bool people = false;
-		if (!s ||
-		    !pd_threshold_reached(s->score,
-		                          pd_config_threshold(bd->g->cfg, cat)))
+		if (!reached(bd->g, bd->v, cat))
 			continue;
 		if (referendum) {
 			code = "referendum";
@@ -600,9 +580,8 @@ static pd_rc find_periods(build *bd)
 				j++;
 			if (j < v->nperiods)
 				continue;
-			if ((rc = grow((void **)&v->periods, &v->capperiods,
-			               v->nperiods + 1, sizeof(*v->periods))) <
-			    0)
+			if ((rc = PD_GROW(v->periods, v->capperiods,
+			                  v->nperiods + 1)) < 0)
 				return rc;
 			/* Keep start order (insertion: a handful at most). */
 			j = v->nperiods++;
@@ -619,7 +598,7 @@ static pd_rc find_periods(build *bd)
 
 pd_rc pd_gate_decide(const pd_gate *g, const pd_item *it, pd_verdict *v)
 {
-	build bd = {g, it, v, NULL, 0};
+	build bd = {g, it, v};
 	pd_rc rc;
 
 	v->decision = PD_ALLOW;
@@ -646,7 +625,7 @@ pd_rc pd_gate_decide(const pd_gate *g, const pd_item *it, pd_verdict *v)
 	/* Messages: the buffer no longer moves. Then most severe first
 	 * (stable). */
 	for (size_t i = 0; i < v->nreasons; i++)
-		v->reasons[i].message = v->strings.ptr + bd.msg_off[i];
+		v->reasons[i].message = v->strings.ptr + v->msg_at[i];
 	for (size_t i = 1; i < v->nreasons; i++) {
 		pd_reason r = v->reasons[i];
 		size_t j = i;
@@ -657,7 +636,6 @@ pd_rc pd_gate_decide(const pd_gate *g, const pd_item *it, pd_verdict *v)
 		v->reasons[j] = r;
 	}
 done:
-	pd_free(bd.msg_off);
 	if (rc < 0) {
 		/* Never leave a half-made "allow" behind. */
 		v->decision = PD_HOLD;

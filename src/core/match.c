@@ -152,30 +152,6 @@ struct pd_matcher {
 };
 
 /* ------------------------------------------------------------------------ */
-/* Growable arrays                                                          */
-
-static pd_rc grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t nc;
-	void *np;
-
-	if (need <= *cap)
-		return PD_OK;
-	nc = *cap ? *cap : 64;
-	while (nc < need)
-		nc *= 2;
-	np = pd_realloc(*p, nc * elem);
-	if (!np)
-		return pd_error_set(PD_ENOMEM, "out of memory");
-	*p = np;
-	*cap = nc;
-	return PD_OK;
-}
-
-#define GROW(arr, cap, need)                                                   \
-	grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
-
-/* ------------------------------------------------------------------------ */
 /* Vocabulary                                                               */
 
 /* Little-endian loads: the same values, so the same hashes, on any
@@ -453,7 +429,7 @@ static pd_rc add_words(pd_matcher *m, pd_norm *nb, const char *s,
 	if (nb->ntok > MAX_TERM_WORDS)
 		return pd_error_set(PD_ECONFIG, "more than %d words",
 		                    MAX_TERM_WORDS);
-	if ((rc = GROW(m->seq, m->capseq, m->nseq + nb->ntok)) < 0)
+	if ((rc = PD_GROW(m->seq, m->capseq, m->nseq + nb->ntok)) < 0)
 		return rc;
 	*first = (uint32_t)m->nseq;
 	*len = (uint32_t)nb->ntok;
@@ -465,8 +441,8 @@ static pd_rc add_words(pd_matcher *m, pd_norm *nb, const char *s,
 			return rc;
 		m->seq[m->nseq++] = id;
 		if (with_case) {
-			if ((rc = GROW(m->tcase, m->captcase, m->ntcase + 2)) <
-			    0)
+			if ((rc = PD_GROW(m->tcase, m->captcase,
+			                  m->ntcase + 2)) < 0)
 				return rc;
 			m->tcase[m->ntcase++] = t->upper;
 			m->tcase[m->ntcase++] = t->nlet;
@@ -477,7 +453,7 @@ static pd_rc add_words(pd_matcher *m, pd_norm *nb, const char *s,
 
 static pd_rc add_phrase(pd_matcher *m, uint32_t first, uint32_t len, int32_t at)
 {
-	pd_rc rc = GROW(m->phrases, m->capphrases, m->nphrases + 1);
+	pd_rc rc = PD_GROW(m->phrases, m->capphrases, m->nphrases + 1);
 
 	if (rc < 0)
 		return rc;
@@ -609,7 +585,7 @@ static pd_rc add_term(pd_matcher *m, pd_norm *nb, uint32_t entry,
 	 * requirement stays, so the term never matches (and was warned) */
 	if ((t->context.nany && !ct.nany) || ct.nall < t->context.nall)
 		ct.impossible = 1;
-	if ((rc = GROW(m->terms, m->capterms, m->nterms + 1)) < 0)
+	if ((rc = PD_GROW(m->terms, m->capterms, m->nterms + 1)) < 0)
 		return rc;
 	m->terms[m->nterms] = ct;
 	if (t->boundary == PD_BOUNDARY_WORD) {
@@ -617,7 +593,7 @@ static pd_rc add_term(pd_matcher *m, pd_norm *nb, uint32_t entry,
 			if ((rc = edge_add(m, node, m->seq[first + k], &node)) <
 			    0)
 				return rc;
-		if ((rc = GROW(m->pairs, m->cappairs, m->npairs + 1)) < 0)
+		if ((rc = PD_GROW(m->pairs, m->cappairs, m->npairs + 1)) < 0)
 			return rc;
 		m->pairs[m->npairs++] =
 		        (uint64_t)node << 32 | (uint32_t)m->nterms;
@@ -980,7 +956,7 @@ static void pattern_anchors(const char *pat, pd_buf *out, size_t *n)
 
 static uint32_t anode_new(pd_matcher *m)
 {
-	if (GROW(m->atrie, m->capatrie, m->natrie + 1) < 0)
+	if (PD_GROW(m->atrie, m->capatrie, m->natrie + 1) < 0)
 		return NO_ID;
 	memset(&m->atrie[m->natrie], 0, sizeof(*m->atrie));
 	return (uint32_t)m->natrie++;
@@ -1074,9 +1050,9 @@ static pd_rc add_anchor(pd_matcher *m, const char *w, size_t len, uint32_t pat,
 		}
 		node = m->atrie[node].next[c];
 	}
-	if (GROW(m->alink_pat, m->capalink, m->nalink + 2) < 0 ||
-	    GROW(m->alink_next, m->capalink2, m->nalink + 2) < 0 ||
-	    GROW(m->alink_whole, m->capalink3, m->nalink + 2) < 0)
+	if (PD_GROW(m->alink_pat, m->capalink, m->nalink + 2) < 0 ||
+	    PD_GROW(m->alink_next, m->capalink2, m->nalink + 2) < 0 ||
+	    PD_GROW(m->alink_whole, m->capalink3, m->nalink + 2) < 0)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	if (m->nalink == 0)
 		m->nalink = 1; /* link 0 = none */
@@ -1411,7 +1387,8 @@ pd_rc pd_matcher_new(pd_matcher **out, pd_lexset *set)
 			rc = add_term(m, &nb, (uint32_t)e, &en->terms[t]);
 		for (size_t p = 0; p < en->npatterns && rc == PD_OK; p++) {
 			size_t off;
-			if ((rc = GROW(m->pats, m->cappats, m->npats + 1)) < 0)
+			if ((rc = PD_GROW(m->pats, m->cappats, m->npats + 1)) <
+			    0)
 				break;
 			rc = pd_regex_compile(
 			        &m->pats[m->npats].re, en->patterns[p].text,
@@ -1673,7 +1650,7 @@ static void add_raw(scanctx *c, rawhit h)
 {
 	if (c->rc < 0)
 		return;
-	if ((c->rc = GROW(c->raw, c->capraw, c->nraw + 1)) < 0)
+	if ((c->rc = PD_GROW(c->raw, c->capraw, c->nraw + 1)) < 0)
 		return;
 	c->raw[c->nraw++] = h;
 }
@@ -1814,7 +1791,7 @@ static pd_rc scan_patterns(scanctx *c)
 				size_t from = t->norm_off, to = t->norm_off + 1;
 				if (on && m->alink_whole[l])
 					continue; /* the word goes on */
-				if ((rc = GROW(w, capw, nw + 1)) < 0)
+				if ((rc = PD_GROW(w, capw, nw + 1)) < 0)
 					break;
 				w[nw].pat = m->alink_pat[l];
 				w[nw].from = from;
@@ -1951,7 +1928,7 @@ static uint32_t lookup_word(const pd_matcher *m, const char *w, size_t len,
 
 static pd_rc vt_push(pd_scan *s, vtok v)
 {
-	pd_rc rc = GROW(*(vtok **)&s->vt, s->capvt, s->nvt + 1);
+	pd_rc rc = PD_GROW(*(vtok **)&s->vt, s->capvt, s->nvt + 1);
 
 	if (rc == PD_OK)
 		((vtok *)s->vt)[s->nvt++] = v;
@@ -2058,7 +2035,7 @@ static pd_rc build_vtoks(const pd_matcher *m, pd_scan *s)
 	pd_rc rc = PD_OK;
 
 	s->nvt = 0;
-	if ((rc = GROW(*(vtok **)&s->vt, s->capvt, n->ntok + 1)) < 0)
+	if ((rc = PD_GROW(*(vtok **)&s->vt, s->capvt, n->ntok + 1)) < 0)
 		return rc;
 	for (size_t i = 0; i < n->ntok && rc == PD_OK; i++) {
 		const pd_token *t = &n->tok[i];
@@ -2225,8 +2202,8 @@ static pd_rc scan_range(const pd_matcher *m, pd_scan *s, const char *text,
 	/* Keep the longest of overlapping hits in each category. */
 	if (c.nraw)
 		qsort(c.raw, c.nraw, sizeof(*c.raw), raw_cmp);
-	if ((rc = GROW(s->hits, s->caphits, first + c.nraw + 1)) < 0 ||
-	    (rc = GROW(*toff, *captoff, 2 * (first + c.nraw) + 2)) < 0) {
+	if ((rc = PD_GROW(s->hits, s->caphits, first + c.nraw + 1)) < 0 ||
+	    (rc = PD_GROW(*toff, *captoff, 2 * (first + c.nraw) + 2)) < 0) {
 		pd_free(c.raw);
 		return rc;
 	}
@@ -2479,7 +2456,7 @@ static void scr_end_window(screen *sc, size_t cut)
 	sstate *st = sc->st;
 
 	if (sc->rc == PD_OK &&
-	    (sc->rc = GROW(st->w, st->capw, st->nw + 1)) == PD_OK) {
+	    (sc->rc = PD_GROW(st->w, st->capw, st->nw + 1)) == PD_OK) {
 		st->w[st->nw].a = sc->wa;
 		st->w[st->nw].b = cut;
 		st->nw++;
@@ -2712,8 +2689,8 @@ static void scr_token(screen *sc, const char *w, uint32_t len, uint32_t nlet,
 				active = true;
 			}
 			if (sc->rc == PD_OK &&
-			    (sc->rc = GROW(st->pend, st->cappend,
-			                   st->npend + 1)) == PD_OK) {
+			    (sc->rc = PD_GROW(st->pend, st->cappend,
+			                      st->npend + 1)) == PD_OK) {
 				spend *p = &st->pend[st->npend++];
 				p->off = st->nb.len - len;
 				p->tok = k;
@@ -3191,7 +3168,7 @@ pd_rc pd_matcher_scan(const pd_matcher *m, pd_scan *s, const char *text,
 		rc = scan_range(m, s, text, len, 0, flags, false, &partial,
 		                &toff, &captoff);
 	if (rc == PD_OK)
-		rc = GROW(s->scores, s->capscores, m->ncats + 1);
+		rc = PD_GROW(s->scores, s->capscores, m->ncats + 1);
 	if (rc < 0) {
 		s->nhits = 0;
 		pd_free(toff);

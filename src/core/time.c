@@ -137,14 +137,19 @@ void pd_date_format(char *buf, size_t n, pd_date d)
 	snprintf(buf, n, "%04d-%02d-%02d", d.year, d.month, d.day);
 }
 
+const char *pd_month_abbr(int month)
+{
+	static const char *mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	return mo[(unsigned)(month - 1) % 12];
+}
+
 void pd_date_format_human(char *buf, size_t n, pd_date d)
 {
 	static const char *wd[] = {"Mon", "Tue", "Wed", "Thu",
 	                           "Fri", "Sat", "Sun"};
-	static const char *mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	snprintf(buf, n, "%s %d %s %d", wd[pd_date_weekday(d)], d.day,
-	         mo[(d.month - 1) % 12], d.year);
+	         pd_month_abbr(d.month), d.year);
 }
 
 pd_instant pd_tz_day_start(const pd_tz *tz, pd_date d)
