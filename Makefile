@@ -25,10 +25,12 @@ V ?= release
 DEB_PKGS := gcc make pkg-config tzdata ca-certificates \
 	libical-dev libyaml-dev libjansson-dev libcmocka-dev \
 	libpcre2-dev libutf8proc-dev libxml2-dev libsodium-dev libcsv-dev \
-	ripgrep git python3 \
+	libmicrohttpd-dev libcurl4-openssl-dev \
+	ripgrep git python3 python3-feedparser curl \
 	clang libclang-rt-14-dev llvm valgrind clang-format cppcheck
 
-PC_LIBS := libical yaml-0.1 jansson libpcre2-8 libutf8proc libxml-2.0 libsodium
+PC_LIBS := libical yaml-0.1 jansson libpcre2-8 libutf8proc libxml-2.0 libsodium \
+	libmicrohttpd libcurl
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2
@@ -59,6 +61,7 @@ CFLAGS_ALL = $(WARN) $(WERROR) $(VCFLAGS) $(BASE_CPPFLAGS) $(PC_CFLAGS) $(CFLAGS
 
 LIB_SRC := $(sort $(wildcard src/core/*.c src/dep/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
+SERVER_SRC := $(sort $(wildcard src/server/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -67,7 +70,10 @@ BENCH_HELPERS := $(filter-out $(BENCH_SRC),$(sort $(wildcard tests/bench/*.c)))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(OUT)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(OUT)/obj/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(OUT)/obj/%.o)
 LIB := $(OUT)/libpurdah.a
+# The HTTP service (src/server): a front-end, linked into purdah and tests.
+SERVER_LIB := $(OUT)/libpurdah-server.a
 BIN := $(OUT)/purdah
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
 UNIT_HELPER_OBJ := $(UNIT_HELPERS:%.c=$(OUT)/obj/%.o)
@@ -97,12 +103,17 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PC_LDLIBS)
+$(SERVER_LIB): $(SERVER_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
 
-$(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(UNIT_HELPER_OBJ) $(LIB)
+$(BIN): $(CLI_OBJ) $(SERVER_LIB) $(LIB)
+	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(SERVER_LIB) $(LIB) \
+		$(PC_LDLIBS)
+
+$(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(UNIT_HELPER_OBJ) $(SERVER_LIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_HELPER_OBJ) $(LIB) \
+	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_HELPER_OBJ) $(SERVER_LIB) $(LIB) \
 		$(PC_LDLIBS) -lcmocka
 
 $(OUT)/replay/replay_%: $(OUT)/obj/tests/fuzz/fuzz_%.o $(OUT)/obj/tests/fuzz/replay.o $(LIB)

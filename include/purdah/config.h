@@ -20,6 +20,43 @@ typedef struct pd_category_list {
 	size_t n;
 } pd_category_list;
 
+/* An HTML element selector for `purdah filter` and `serve` (filter.html). */
+typedef struct pd_selector {
+	char *xpath; /* an XPath 1.0 expression selecting elements */
+	char *cls;   /* the class of what it selects (a pd_class name) */
+	int line;
+} pd_selector;
+
+/* One route of `purdah serve` (routes:). */
+typedef struct pd_route {
+	char *path;       /* "/feeds/x.xml"; ending in '/': a prefix */
+	char *upstream;   /* http://, https:// or file:/// (absolute) URL */
+	char *cls;        /* a pd_class name */
+	char *area;       /* or NULL: the whole council */
+	char *format;     /* rss, atom, html, text, or NULL (detected) */
+	double ttl;       /* seconds a cached response is fresh */
+	double stale;     /* seconds a stale copy may serve on upstream error */
+	double timeout;   /* seconds for the whole upstream exchange */
+	size_t max_bytes; /* the largest upstream response accepted */
+	char **redirect_hosts; /* hosts redirects may lead to (besides own) */
+	size_t nredirect_hosts;
+	int line;
+} pd_route;
+
+/* `serve:`: the HTTP service. */
+typedef struct pd_serve_config {
+	char *listen;          /* ADDR:PORT, default 127.0.0.1:8080 */
+	unsigned threads;      /* worker threads, default 4 */
+	double cache_ttl;      /* default route ttl: 300 s */
+	double stale;          /* default route stale: 3600 s */
+	double timeout;        /* default route timeout: 10 s */
+	size_t max_bytes;      /* default route max_bytes: 8 MiB */
+	size_t max_body_bytes; /* largest request body: 1 MiB */
+	size_t cache_entries;  /* cached responses at most: 1024 */
+	double watch;          /* seconds between checks of the files for
+	                          changes (reload); 0: only on SIGHUP; 2 */
+} pd_serve_config;
+
 typedef struct pd_config {
 	char *path;         /* the file loaded, or NULL (built-in defaults) */
 	char *council_name; /* "the council" when not configured */
@@ -45,8 +82,21 @@ typedef struct pd_config {
 	pd_category_list referendum;       /* held in a referendum period */
 	pd_category_list partisan; /* never excused as poll information */
 	pd_category_list electoral_process; /* information about the poll */
+	pd_selector *selectors;             /* filter.html_selectors */
+	size_t nselectors;
+	size_t filter_max_bytes; /* filter.max_bytes: 16 MiB */
+	pd_serve_config serve;
+	pd_route *routes;
+	size_t nroutes;
 	char sha256[65]; /* of the file's bytes; "" for built-in defaults */
 } pd_config;
+
+/* At most this many routes; the largest max_bytes of a route or filter. */
+#define PD_MAX_ROUTES              1024
+#define PD_FILTER_CONFIG_MAX_BYTES (1024.0 * 1024 * 1024)
+
+/* PD_EUSAGE unless `s` is ADDR:PORT or [IPv6]:PORT with a port 1-65535. */
+pd_rc pd_config_check_listen(const char *s);
 
 /* A category's score counts when it reaches its threshold. */
 #define PD_DEFAULT_THRESHOLD 5.0

@@ -10,6 +10,7 @@
 #include "purdah/alloc.h"
 #include "purdah/buf.h"
 #include "purdah/file.h"
+#include "purdah/world.h"
 
 pd_rc pd_cli_push(const char ***list, size_t *n, const char *s)
 {
@@ -98,37 +99,19 @@ done:
 
 pd_rc pd_cli_setup(pd_cli *c)
 {
+	pd_world_opts o = {0};
 	pd_rc rc;
 
 	if (c->cfg)
 		return PD_OK;
-	if (c->config_path)
-		rc = pd_config_load(&c->cfg, c->config_path);
-	else if (pd_file_exists("purdah.yaml"))
-		rc = pd_config_load(&c->cfg, "purdah.yaml");
-	else
-		rc = pd_config_default(&c->cfg);
-	if (rc == PD_ENOINPUT)
-		rc = pd_error_recode(PD_ECONFIG);
-	if (rc < 0)
+	o.config_path = c->config_path;
+	o.calendars = c->calendars;
+	o.ncalendars = c->ncalendars;
+	o.lexicons = c->lexicons;
+	o.nlexicons = c->nlexicons;
+	o.tz_name = c->tz_name;
+	if ((rc = pd_world_config(&c->cfg, &o)) < 0)
 		return rc;
-	if (c->ncalendars &&
-	    (rc = pd_config_set_list(&c->cfg->calendars, &c->cfg->ncalendars,
-	                             (char *const *)c->calendars,
-	                             c->ncalendars)) < 0)
-		return rc;
-	if (c->nlexicons &&
-	    (rc = pd_config_set_list(&c->cfg->lexicons, &c->cfg->nlexicons,
-	                             (char *const *)c->lexicons,
-	                             c->nlexicons)) < 0)
-		return rc;
-	if (c->tz_name) {
-		char *tz = pd_strdup(c->tz_name);
-		if (!tz)
-			return pd_error_set(PD_ENOMEM, "out of memory");
-		pd_free(c->cfg->timezone);
-		c->cfg->timezone = tz;
-	}
 	if ((rc = pd_tz_get(&c->tz, c->cfg->timezone)) < 0) {
 		if (c->tz_name)
 			return pd_error_set(PD_EUSAGE, "--tz: %s",
@@ -146,20 +129,7 @@ pd_rc pd_cli_calendar(pd_cli *c)
 		return PD_OK;
 	if ((rc = pd_cli_setup(c)) < 0)
 		return rc;
-	if ((rc = pd_calendar_new(&c->cal, c->tz)) < 0)
-		return rc;
-	if (c->periods_only)
-		pd_calendar_periods_only(c->cal);
-	for (size_t i = 0; i < c->cfg->ncalendars; i++) {
-		const char *p = c->cfg->calendars[i];
-		if (!pd_file_exists(p))
-			return pd_error_set(
-			        PD_ECONFIG,
-			        "%s: no such calendar file or directory", p);
-		if ((rc = pd_calendar_load_path(c->cal, p)) < 0)
-			return rc;
-	}
-	return pd_calendar_finish(c->cal);
+	return pd_world_calendar(&c->cal, c->cfg, c->tz, c->periods_only);
 }
 
 pd_rc pd_cli_matcher(pd_cli *c)
@@ -168,22 +138,9 @@ pd_rc pd_cli_matcher(pd_cli *c)
 
 	if (c->matcher)
 		return PD_OK;
-	if ((rc = pd_cli_setup(c)) < 0 || (rc = pd_lexset_new(&c->lexset)) < 0)
+	if ((rc = pd_cli_setup(c)) < 0)
 		return rc;
-	for (size_t i = 0; i < c->cfg->nlexicons; i++) {
-		const char *p = c->cfg->lexicons[i];
-		if (!pd_file_exists(p))
-			return pd_error_set(
-			        PD_ECONFIG,
-			        "%s: no such lexicon file or directory", p);
-		if ((rc = pd_lexset_load_path(c->lexset, p)) < 0)
-			return rc;
-	}
-	if (pd_lexset_count(c->lexset) == 0)
-		return pd_error_set(PD_ECONFIG,
-		                    "no lexicons found in the configured "
-		                    "directories: nothing could be matched");
-	return pd_matcher_new(&c->matcher, c->lexset);
+	return pd_world_matcher(&c->lexset, &c->matcher, c->cfg);
 }
 
 void pd_cli_dispose(pd_cli *c)

@@ -105,5 +105,7 @@ pd_rc pd_cmd_calendar(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_lexicon(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_scan(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_freeze(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_filter(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_serve(pd_cli *c, int argc, char **argv);
 
 #endif

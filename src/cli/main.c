@@ -32,6 +32,8 @@ static const char usage[] =
         "  check      the posting gate: allow (0), hold (1) or block (2) an "
         "item\n"
         "  lexicon    check [PATH...] | import --kind K FILE.csv\n"
+        "  filter     a feed, page or text as the period in force makes it\n"
+        "  serve      the HTTP service: filtering proxy routes and the API\n"
         "  version    print the version\n"
         "\n"
         "Global options (before or after the command):\n"
@@ -75,6 +77,7 @@ static const command commands[] = {
         {"timetable", pd_cmd_timetable}, {"calendar", pd_cmd_calendar},
         {"lexicon", pd_cmd_lexicon},     {"scan", pd_cmd_scan},
         {"check", pd_cmd_check},         {"freeze", pd_cmd_freeze},
+        {"filter", pd_cmd_filter},       {"serve", pd_cmd_serve},
 };
 
 static pd_rc main_opt(pd_cli *c, void *ctx, int opt, const char *arg)

@@ -13,6 +13,7 @@
 #include "purdah/alloc.h"
 #include "purdah/buf.h"
 #include "purdah/file.h"
+#include "purdah/gate.h"
 #include "purdah/lexicon.h"
 #include "purdah/time.h"
 
@@ -63,6 +64,22 @@ bool pd_threshold_reached(double score, double th)
 	return th < 0 ? score <= th : score >= th;
 }
 
+static void pd_config_routes_free(pd_config *c)
+{
+	for (size_t i = 0; i < c->nroutes; i++) {
+		pd_route *rt = &c->routes[i];
+		pd_free(rt->path);
+		pd_free(rt->upstream);
+		pd_free(rt->cls);
+		pd_free(rt->area);
+		pd_free(rt->format);
+		pd_file_list_free(rt->redirect_hosts, rt->nredirect_hosts);
+	}
+	pd_free(c->routes);
+	c->routes = NULL;
+	c->nroutes = 0;
+}
+
 void pd_config_free(pd_config *c)
 {
 	if (!c)
@@ -83,6 +100,13 @@ void pd_config_free(pd_config *c)
 	for (size_t i = 0; i < c->nthresholds; i++)
 		pd_free(c->thresholds[i].category);
 	pd_free(c->thresholds);
+	for (size_t i = 0; i < c->nselectors; i++) {
+		pd_free(c->selectors[i].xpath);
+		pd_free(c->selectors[i].cls);
+	}
+	pd_free(c->selectors);
+	pd_config_routes_free(c);
+	pd_free(c->serve.listen);
 	pd_free(c);
 }
 
@@ -124,8 +148,18 @@ pd_rc pd_config_default(pd_config **out)
 	c->timezone = pd_strdup("Europe/London");
 	c->calendar_file = pd_strdup("calendars/elections.ics");
 	c->freeze_file = pd_strdup("calendars/freeze.ics");
+	c->serve.listen = pd_strdup("127.0.0.1:8080");
+	c->serve.threads = 4;
+	c->serve.cache_ttl = 300;
+	c->serve.stale = 3600;
+	c->serve.timeout = 10;
+	c->serve.max_bytes = (size_t)8 * 1024 * 1024;
+	c->serve.max_body_bytes = (size_t)1024 * 1024;
+	c->serve.cache_entries = 1024;
+	c->serve.watch = 2;
+	c->filter_max_bytes = (size_t)16 * 1024 * 1024;
 	if (!c->council_name || !c->timezone || !c->calendar_file ||
-	    !c->freeze_file ||
+	    !c->freeze_file || !c->serve.listen ||
 	    pd_config_set_list(&c->calendars, &c->ncalendars, cal, 1) < 0 ||
 	    pd_config_set_list(&c->lexicons, &c->nlexicons, lex, 1) < 0 ||
 	    list_set(&c->party_political, party, NULL, 3) < 0 ||
@@ -417,6 +451,438 @@ static pd_rc read_policy(const reader *r, const pd_ynode *m, pd_config *c)
 	return rc;
 }
 
+/* --- serve:, routes:, filter: ------------------------------------------- */
+
+#define UNSET (-1.0)
+
+static pd_rc get_number(const reader *r, const pd_ynode *n, double *out,
+                        const char *key, double lo, double hi)
+{
+	char *end;
+	double d;
+
+	if (!n || n->kind != PD_Y_SCALAR || !n->len)
+		return badf(r, n, "'%s' must be a number", key);
+	d = strtod(n->value, &end);
+	if (*end || d != d || d < lo || d > hi)
+		return badf(r, n, "'%s' must be a number from %g to %g", key,
+		            lo, hi);
+	*out = d;
+	return PD_OK;
+}
+
+static pd_rc get_size(const reader *r, const pd_ynode *n, size_t *out,
+                      const char *key, double lo, double hi)
+{
+	double d = 0;
+	pd_rc rc = get_number(r, n, &d, key, lo, hi);
+
+	if (rc < 0)
+		return rc;
+	if (d != (double)(size_t)d)
+		return badf(r, n, "'%s' must be a whole number", key);
+	*out = (size_t)d;
+	return PD_OK;
+}
+
+/* ADDR:PORT, [IPv6]:PORT. */
+pd_rc pd_config_check_listen(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long port;
+
+	if (!colon || colon == s)
+		return pd_error_set(
+		        PD_EUSAGE,
+		        "'%s' is not ADDR:PORT (e.g. 127.0.0.1:8080)", s);
+	if (s[0] == '[' && colon[-1] != ']')
+		return pd_error_set(PD_EUSAGE, "'%s': IPv6 needs [ADDR]:PORT",
+		                    s);
+	port = strtol(colon + 1, &end, 10);
+	if (!colon[1] || *end || port < 1 || port > 65535)
+		return pd_error_set(PD_EUSAGE,
+		                    "'%s': the port must be 1 to 65535", s);
+	for (const char *p = s; p < colon; p++)
+		if ((unsigned char)*p <= ' ' || *p == '/')
+			return pd_error_set(
+			        PD_EUSAGE, "'%s': bad character in the address",
+			        s);
+	return PD_OK;
+}
+
+static pd_rc read_serve(const reader *r, const pd_ynode *m, pd_config *c)
+{
+	pd_serve_config *sv = &c->serve;
+	pd_rc rc = PD_OK;
+
+	if (m->kind != PD_Y_MAP)
+		return bad(r, m, "'serve' must be a mapping");
+	for (size_t i = 0; i + 1 < m->nitems && rc == PD_OK; i += 2) {
+		const pd_ynode *k = m->items[i], *v = m->items[i + 1];
+		const char *key = k->kind == PD_Y_SCALAR ? k->value : "";
+		double d;
+		char *s = NULL;
+		if (strcmp(key, "listen") == 0) {
+			if ((rc = get_string(r, v, &s, "serve.listen")) < 0)
+				break;
+			if (pd_config_check_listen(s) < 0) {
+				pd_free(s);
+				rc = bad(r, v, pd_error_message());
+				break;
+			}
+			replace(&sv->listen, s);
+		} else if (strcmp(key, "threads") == 0) {
+			if ((rc = get_number(r, v, &d, "serve.threads", 1,
+			                     64)) == PD_OK)
+				sv->threads = (unsigned)d;
+		} else if (strcmp(key, "cache_ttl") == 0) {
+			rc = get_number(r, v, &sv->cache_ttl, "serve.cache_ttl",
+			                0, 86400);
+		} else if (strcmp(key, "stale") == 0) {
+			rc = get_number(r, v, &sv->stale, "serve.stale", 0,
+			                7 * 86400);
+		} else if (strcmp(key, "timeout") == 0) {
+			rc = get_number(r, v, &sv->timeout, "serve.timeout",
+			                0.1, 300);
+		} else if (strcmp(key, "max_bytes") == 0) {
+			rc = get_size(r, v, &sv->max_bytes, "serve.max_bytes",
+			              1, PD_FILTER_CONFIG_MAX_BYTES);
+		} else if (strcmp(key, "max_body_bytes") == 0) {
+			rc = get_size(r, v, &sv->max_body_bytes,
+			              "serve.max_body_bytes", 1,
+			              64.0 * 1048576);
+		} else if (strcmp(key, "cache_entries") == 0) {
+			rc = get_size(r, v, &sv->cache_entries,
+			              "serve.cache_entries", 1, 1000000);
+		} else if (strcmp(key, "watch") == 0) {
+			rc = get_number(r, v, &sv->watch, "serve.watch", 0,
+			                3600);
+		} else {
+			rc = badf(r, k,
+			          "unknown key 'serve.%s' (known: listen, "
+			          "threads, cache_ttl, stale, timeout, "
+			          "max_bytes, max_body_bytes, cache_entries, "
+			          "watch)",
+			          key);
+		}
+	}
+	return rc;
+}
+
+static bool format_ok(const char *s)
+{
+	return strcmp(s, "rss") == 0 || strcmp(s, "atom") == 0 ||
+	       strcmp(s, "html") == 0 || strcmp(s, "text") == 0;
+}
+
+/* A route path: absolute, printable, no "." or ".." segment, no "//",
+ * query or fragment. */
+static bool route_path_ok(const char *p)
+{
+	if (p[0] != '/')
+		return false;
+	for (const char *s = p; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch <= ' ' || ch >= 0x7f || ch == '?' || ch == '#' ||
+		    ch == '%' || ch == '\\')
+			return false;
+		if (ch == '/' && s[1] == '/')
+			return false;
+		if (ch == '/' && s[1] == '.' &&
+		    (s[2] == '/' || !s[2] ||
+		     (s[2] == '.' && (s[3] == '/' || !s[3]))))
+			return false;
+	}
+	return true;
+}
+
+static bool url_chars_ok(const char *u)
+{
+	for (; *u; u++)
+		if ((unsigned char)*u <= ' ' || (unsigned char)*u >= 0x7f)
+			return false;
+	return true;
+}
+
+/* http:// or https:// with a host; file: made absolute (file:///...). */
+static pd_rc get_upstream(const reader *r, const pd_ynode *n, char **out)
+{
+	char *s = NULL, *abs = NULL;
+	pd_buf b = PD_BUF_INIT(8192);
+	pd_rc rc;
+
+	if ((rc = get_string(r, n, &s, "upstream")) < 0)
+		return rc;
+	if (!url_chars_ok(s)) {
+		rc = bad(r, n,
+		         "'upstream' has a blank or non-ASCII character "
+		         "(percent-encode it)");
+		goto done;
+	}
+	if (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0) {
+		const char *host = strstr(s, "://") + 3;
+		if (!*host || *host == '/' || *host == ':' || *host == '?') {
+			rc = bad(r, n, "'upstream' has no host");
+			goto done;
+		}
+		*out = s;
+		s = NULL;
+		goto done;
+	}
+	if (strncmp(s, "file:", 5) != 0) {
+		rc = badf(r, n,
+		          "'upstream' must be an http://, https:// or file: "
+		          "URL, not '%.100s'",
+		          s);
+		goto done;
+	}
+	{
+		const char *path = s + 5;
+		if (strncmp(path, "///", 3) == 0)
+			path += 2;
+		else if (strncmp(path, "//", 2) == 0) {
+			rc = bad(r, n,
+			         "'upstream': a file: URL names no host "
+			         "(file:///abs/path or file:relative/path)");
+			goto done;
+		}
+		if (!*path || strchr(path, '?') || strchr(path, '#') ||
+		    strchr(path, '%')) {
+			rc = bad(r, n,
+			         "'upstream': a file: URL needs a plain path");
+			goto done;
+		}
+		if (path[0] == '/') {
+			rc = pd_buf_printf(&b, "file://%s", path);
+		} else {
+			abs = realpath(r->dir[0] ? r->dir : ".", NULL);
+			if (!abs) {
+				rc = badf(r, n,
+				          "'upstream': cannot resolve the "
+				          "configuration's directory for '%s'",
+				          path);
+				goto done;
+			}
+			rc = pd_buf_printf(&b, "file://%s/%s", abs, path);
+		}
+		if (rc < 0)
+			goto done;
+		*out = pd_buf_detach(&b);
+		if (!*out)
+			rc = pd_error_set(PD_ENOMEM, "out of memory");
+	}
+done:
+	free(abs); /* from realpath(): the C library's malloc */
+	pd_free(s);
+	pd_buf_dispose(&b);
+	return rc;
+}
+
+static pd_rc read_route(const reader *r, const pd_ynode *m, pd_route *rt)
+{
+	pd_rc rc = PD_OK;
+	pd_class cls;
+
+	rt->line = m->line;
+	rt->ttl = rt->stale = rt->timeout = UNSET;
+	if (m->kind != PD_Y_MAP)
+		return bad(r, m,
+		           "a route must be a mapping (path, upstream, "
+		           "class, ...)");
+	for (size_t i = 0; i + 1 < m->nitems && rc == PD_OK; i += 2) {
+		const pd_ynode *k = m->items[i], *v = m->items[i + 1];
+		const char *key = k->kind == PD_Y_SCALAR ? k->value : "";
+		char *s = NULL;
+		if (strcmp(key, "path") == 0) {
+			if ((rc = get_string(r, v, &s, "path")) < 0)
+				break;
+			replace(&rt->path, s);
+			if (!route_path_ok(s))
+				rc = badf(r, v,
+				          "route path '%.200s' must start with "
+				          "'/' and hold no blank, '%%', '?', "
+				          "'#', '\\', '//', '.' or '..' "
+				          "segment",
+				          s);
+		} else if (strcmp(key, "upstream") == 0) {
+			if ((rc = get_upstream(r, v, &s)) == PD_OK)
+				replace(&rt->upstream, s);
+		} else if (strcmp(key, "class") == 0) {
+			if ((rc = get_string(r, v, &s, "class")) < 0)
+				break;
+			replace(&rt->cls, s);
+			if (pd_class_parse(&cls, s) < 0)
+				rc = bad(r, v, pd_error_message());
+		} else if (strcmp(key, "area") == 0) {
+			if ((rc = get_string(r, v, &s, "area")) == PD_OK)
+				replace(&rt->area, s);
+		} else if (strcmp(key, "format") == 0) {
+			if ((rc = get_string(r, v, &s, "format")) < 0)
+				break;
+			replace(&rt->format, s);
+			if (!format_ok(s))
+				rc = badf(
+				        r, v,
+				        "unknown format '%.100s' (known: rss, "
+				        "atom, html, text)",
+				        s);
+		} else if (strcmp(key, "ttl") == 0) {
+			rc = get_number(r, v, &rt->ttl, "ttl", 0, 86400);
+		} else if (strcmp(key, "stale") == 0) {
+			rc = get_number(r, v, &rt->stale, "stale", 0,
+			                7 * 86400);
+		} else if (strcmp(key, "timeout") == 0) {
+			rc = get_number(r, v, &rt->timeout, "timeout", 0.1,
+			                300);
+		} else if (strcmp(key, "max_bytes") == 0) {
+			rc = get_size(r, v, &rt->max_bytes, "max_bytes", 1,
+			              PD_FILTER_CONFIG_MAX_BYTES);
+		} else if (strcmp(key, "redirect_hosts") == 0) {
+			rc = get_list(r, v, &rt->redirect_hosts,
+			              &rt->nredirect_hosts, "redirect_hosts",
+			              false);
+		} else {
+			rc = badf(r, k,
+			          "unknown route key '%.100s' (known: path, "
+			          "upstream, class, area, format, ttl, stale, "
+			          "timeout, max_bytes, redirect_hosts)",
+			          key);
+		}
+	}
+	if (rc < 0)
+		return rc;
+	if (!rt->path || !rt->upstream || !rt->cls)
+		return bad(r, m, "a route needs path, upstream and class");
+	return PD_OK;
+}
+
+static pd_rc read_routes(const reader *r, const pd_ynode *n, pd_config *c)
+{
+	pd_rc rc = PD_OK;
+
+	if (n->kind != PD_Y_SEQ)
+		return bad(r, n, "'routes' must be a list of routes");
+	if (n->nitems > PD_MAX_ROUTES)
+		return badf(r, n, "more than %d routes", PD_MAX_ROUTES);
+	pd_config_routes_free(c);
+	c->routes = pd_calloc(n->nitems ? n->nitems : 1, sizeof(*c->routes));
+	if (!c->routes)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n->nitems && rc == PD_OK; i++) {
+		c->nroutes++;
+		rc = read_route(r, n->items[i], &c->routes[i]);
+		for (size_t j = 0; rc == PD_OK && j < i; j++)
+			if (strcmp(c->routes[j].path, c->routes[i].path) == 0)
+				rc = badf(r, n->items[i],
+				          "route path '%.200s' given twice "
+				          "(first on line %d)",
+				          c->routes[i].path, c->routes[j].line);
+	}
+	return rc;
+}
+
+static pd_rc read_selectors(const reader *r, const pd_ynode *n, pd_config *c)
+{
+	pd_class cls;
+
+	if (n->kind != PD_Y_SEQ)
+		return bad(r, n,
+		           "'filter.html_selectors' must be a list of "
+		           "{xpath, class}");
+	for (size_t i = 0; i < c->nselectors; i++) {
+		pd_free(c->selectors[i].xpath);
+		pd_free(c->selectors[i].cls);
+	}
+	pd_free(c->selectors);
+	c->nselectors = 0;
+	c->selectors =
+	        pd_calloc(n->nitems ? n->nitems : 1, sizeof(*c->selectors));
+	if (!c->selectors)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n->nitems; i++) {
+		const pd_ynode *m = n->items[i];
+		pd_selector *s = &c->selectors[c->nselectors++];
+		pd_rc rc;
+		s->line = m->line;
+		if (m->kind != PD_Y_MAP)
+			return bad(r, m, "a selector must be {xpath, class}");
+		for (size_t j = 0; j + 1 < m->nitems; j += 2) {
+			const pd_ynode *k = m->items[j], *v = m->items[j + 1];
+			const char *key =
+			        k->kind == PD_Y_SCALAR ? k->value : "";
+			char *str = NULL;
+			if (strcmp(key, "xpath") == 0) {
+				if ((rc = get_string(r, v, &str, "xpath")) < 0)
+					return rc;
+				replace(&s->xpath, str);
+			} else if (strcmp(key, "class") == 0) {
+				if ((rc = get_string(r, v, &str, "class")) < 0)
+					return rc;
+				replace(&s->cls, str);
+				if (pd_class_parse(&cls, str) < 0)
+					return bad(r, v, pd_error_message());
+			} else {
+				return badf(r, k,
+				            "unknown selector key '%.100s' "
+				            "(known: xpath, class)",
+				            key);
+			}
+		}
+		if (!s->xpath || !s->cls)
+			return bad(r, m, "a selector needs xpath and class");
+	}
+	return PD_OK;
+}
+
+static pd_rc read_filter(const reader *r, const pd_ynode *m, pd_config *c)
+{
+	pd_rc rc = PD_OK;
+
+	if (m->kind != PD_Y_MAP)
+		return bad(r, m,
+		           "'filter' must be a mapping (max_bytes, "
+		           "html_selectors)");
+	for (size_t i = 0; i + 1 < m->nitems && rc == PD_OK; i += 2) {
+		const pd_ynode *k = m->items[i], *v = m->items[i + 1];
+		const char *key = k->kind == PD_Y_SCALAR ? k->value : "";
+		if (strcmp(key, "max_bytes") == 0)
+			rc = get_size(r, v, &c->filter_max_bytes,
+			              "filter.max_bytes", 1,
+			              PD_FILTER_CONFIG_MAX_BYTES);
+		else if (strcmp(key, "html_selectors") == 0)
+			rc = read_selectors(r, v, c);
+		else
+			rc = badf(r, k,
+			          "unknown key 'filter.%.100s' (known: "
+			          "max_bytes, html_selectors)",
+			          key);
+	}
+	return rc;
+}
+
+/* After the whole file is read: route defaults from serve:, and route
+ * areas against council.areas (which may come later in the file). */
+static pd_rc finish_routes(const reader *r, pd_config *c)
+{
+	for (size_t i = 0; i < c->nroutes; i++) {
+		pd_route *rt = &c->routes[i];
+		if (rt->ttl == UNSET)
+			rt->ttl = c->serve.cache_ttl;
+		if (rt->stale == UNSET)
+			rt->stale = c->serve.stale;
+		if (rt->timeout == UNSET)
+			rt->timeout = c->serve.timeout;
+		if (!rt->max_bytes)
+			rt->max_bytes = c->serve.max_bytes;
+		if (rt->area && pd_config_check_area(c, rt->area) < 0)
+			return pd_error_set(PD_ECONFIG, "%s:%d: route %s: %s",
+			                    r->file, rt->line, rt->path,
+			                    pd_error_message());
+	}
+	return PD_OK;
+}
+
 static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
 {
 	pd_rc rc = PD_OK;
@@ -457,11 +923,18 @@ static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
 		} else if (strcmp(k->value, "freeze_file") == 0) {
 			if ((rc = get_path(r, v, &s, "freeze_file")) == PD_OK)
 				replace(&c->freeze_file, s);
+		} else if (strcmp(k->value, "serve") == 0) {
+			rc = read_serve(r, v, c);
+		} else if (strcmp(k->value, "routes") == 0) {
+			rc = read_routes(r, v, c);
+		} else if (strcmp(k->value, "filter") == 0) {
+			rc = read_filter(r, v, c);
 		} else {
 			rc = badf(r, k,
 			          "unknown key '%s' (known: council, timezone, "
 			          "calendars, lexicons, calendar_file, "
-			          "freeze_file, thresholds, policy)",
+			          "freeze_file, thresholds, policy, serve, "
+			          "routes, filter)",
 			          k->value);
 		}
 	}
@@ -529,7 +1002,8 @@ pd_rc pd_config_load(pd_config **out, const char *path)
 	r.dir = dir;
 	if (dir[0] && (rc = rebase_defaults(c, dir)) < 0)
 		goto done;
-	if ((rc = read_root(&r, pd_ydoc_root(doc), c)) < 0)
+	if ((rc = read_root(&r, pd_ydoc_root(doc), c)) < 0 ||
+	    (rc = finish_routes(&r, c)) < 0)
 		goto done;
 	*out = c;
 	c = NULL;

@@ -425,6 +425,145 @@ static void test_config_allocation_failures_are_clean(void **state)
 		         wrong, failures, first_wrong, wrong_msg);
 }
 
+/* serve:, routes: and filter: with their defaults. */
+static void test_config_serve_defaults(void **state)
+{
+	pd_config *c = NULL;
+
+	(void)state;
+	assert_int_equal(pd_config_default(&c), PD_OK);
+	assert_string_equal(c->serve.listen, "127.0.0.1:8080");
+	assert_int_equal(c->serve.threads, 4);
+	assert_true(c->serve.cache_ttl == 300 && c->serve.stale == 3600);
+	assert_true(c->serve.timeout == 10 && c->serve.watch == 2);
+	assert_int_equal(c->serve.max_bytes, 8u * 1024 * 1024);
+	assert_int_equal(c->serve.max_body_bytes, 1024 * 1024);
+	assert_int_equal(c->serve.cache_entries, 1024);
+	assert_int_equal(c->filter_max_bytes, 16u * 1024 * 1024);
+	assert_int_equal(c->nroutes, 0);
+	assert_int_equal(c->nselectors, 0);
+	pd_config_free(c);
+}
+
+static void test_config_routes_take_serve_defaults(void **state)
+{
+	tmpcfg t;
+	pd_config *c;
+	char want[256], *dir;
+
+	(void)state;
+	c = load_ok(&t, "council:\n"
+	                "  areas: [Abbey, Castle]\n"
+	                "routes:\n"
+	                "  - path: /feeds/members.xml\n"
+	                "    upstream: file:site/members.xml\n"
+	                "    class: councillor-feed\n"
+	                "    area: abbey\n"
+	                "  - path: /forum/\n"
+	                "    upstream: https://forum.example.org/board/\n"
+	                "    class: forum\n"
+	                "    format: html\n"
+	                "    ttl: 5\n"
+	                "    max_bytes: 1000\n"
+	                "    redirect_hosts: [cdn.example.org]\n"
+	                "serve:\n"
+	                "  listen: \"[::1]:9000\"\n"
+	                "  cache_ttl: 60\n"
+	                "  stale: 0\n"
+	                "  timeout: 2.5\n"
+	                "  max_bytes: 5000\n"
+	                "filter:\n"
+	                "  max_bytes: 100000\n"
+	                "  html_selectors:\n"
+	                "    - {xpath: \"//div[@id='members']\", class: "
+	                "councillor-feed}\n");
+	assert_string_equal(c->serve.listen, "[::1]:9000");
+	assert_int_equal(c->nroutes, 2);
+	/* serve: comes after routes: in the file, and still gives them their
+	 * defaults. */
+	assert_true(c->routes[0].ttl == 60 && c->routes[0].stale == 0);
+	assert_true(c->routes[0].timeout == 2.5);
+	assert_int_equal(c->routes[0].max_bytes, 5000);
+	assert_null(c->routes[0].format);
+	assert_string_equal(c->routes[0].cls, "councillor-feed");
+	assert_string_equal(c->routes[0].area, "abbey");
+	dir = realpath("/tmp", NULL);
+	snprintf(want, sizeof(want), "file://%s/site/members.xml", dir);
+	free(dir);
+	assert_string_equal(c->routes[0].upstream, want);
+	assert_true(c->routes[1].ttl == 5);
+	assert_int_equal(c->routes[1].max_bytes, 1000);
+	assert_string_equal(c->routes[1].format, "html");
+	assert_int_equal(c->routes[1].nredirect_hosts, 1);
+	assert_string_equal(c->routes[1].redirect_hosts[0], "cdn.example.org");
+	assert_int_equal(c->routes[1].line, 8);
+	assert_int_equal(c->filter_max_bytes, 100000);
+	assert_int_equal(c->nselectors, 1);
+	assert_string_equal(c->selectors[0].xpath, "//div[@id='members']");
+	assert_string_equal(c->selectors[0].cls, "councillor-feed");
+	pd_config_free(c);
+}
+
+static void test_config_route_errors_name_line(void **state)
+{
+	(void)state;
+	load_error("routes:\n  - {path: feeds, upstream: http://x/, "
+	           "class: forum}\n",
+	           2, 12, "must start with '/'");
+	load_error("routes:\n  - {path: /a/../b, upstream: http://x/, "
+	           "class: forum}\n",
+	           2, 12, "'..' segment");
+	load_error("routes:\n  - {path: /a/%2e%2e/b, upstream: http://x/, "
+	           "class: forum}\n",
+	           2, 12, "'%'");
+	load_error("routes:\n  - {path: /a, upstream: ftp://x/, class: "
+	           "forum}\n",
+	           2, 26, "http://, https:// or file:");
+	load_error("routes:\n  - {path: /a, upstream: \"http:///a\", "
+	           "class: forum}\n",
+	           2, 26, "no host");
+	load_error("routes:\n  - {path: /a, upstream: file://host/a, class: "
+	           "forum}\n",
+	           2, 26, "names no host");
+	load_error("routes:\n  - {path: /a, upstream: http://x/, class: "
+	           "blog}\n",
+	           2, 44, "unknown class 'blog'");
+	load_error("routes:\n  - {path: /a, upstream: http://x/, class: "
+	           "forum, format: json}\n",
+	           2, 59, "unknown format 'json'");
+	load_error("routes:\n  - {path: /a, upstream: http://x/}\n", 2, 5,
+	           "needs path, upstream and class");
+	load_error("routes:\n  - {path: /a, upstream: http://x/, class: "
+	           "forum, colour: red}\n",
+	           2, 51, "unknown route key 'colour'");
+	load_error("routes:\n  - {path: /a, upstream: http://x/, class: "
+	           "forum}\n  - {path: /a, upstream: http://y/, class: "
+	           "forum}\n",
+	           3, 5, "given twice (first on line 2)");
+	load_error("routes:\n  - {path: /a, upstream: http://x/, class: "
+	           "forum, ttl: -1}\n",
+	           2, 56, "'ttl' must be a number from 0");
+	load_error("routes:\n  - {path: /a, upstream: http://x/, class: "
+	           "forum, max_bytes: 1.5}\n",
+	           2, 62, "whole number");
+	load_error("routes: {path: /a}\n", 1, 9, "must be a list");
+	load_error("council: {areas: [Abbey]}\nroutes:\n  - {path: /a, "
+	           "upstream: http://x/, class: forum, area: Nowhere}\n",
+	           0, 0, "route /a: area 'Nowhere'");
+	load_error("serve: {listen: localhost}\n", 1, 17, "not ADDR:PORT");
+	load_error("serve: {listen: \"127.0.0.1:0\"}\n", 1, 17,
+	           "port must be 1 to 65535");
+	load_error("serve: {threads: 0}\n", 1, 18, "'serve.threads'");
+	load_error("serve: {colour: red}\n", 1, 9,
+	           "unknown key 'serve.colour'");
+	load_error("filter: {html_selectors: [{xpath: //a}]}\n", 1, 27,
+	           "needs xpath and class");
+	load_error("filter: {html_selectors: [{xpath: //a, class: x}]}\n", 1,
+	           47, "unknown class 'x'");
+	load_error("filter: {colour: red}\n", 1, 10,
+	           "unknown key 'filter.colour'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +587,9 @@ int main(void)
 	        cmocka_unit_test(test_config_set_list_replaces),
 	        cmocka_unit_test(test_config_shipped_example_loads),
 	        cmocka_unit_test(test_config_allocation_failures_are_clean),
+	        cmocka_unit_test(test_config_serve_defaults),
+	        cmocka_unit_test(test_config_routes_take_serve_defaults),
+	        cmocka_unit_test(test_config_route_errors_name_line),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	pd_cleanup();

@@ -1,0 +1,10 @@
+/* `purdah filter`: being written (issue #5). */
+#include "cli/cli.h"
+
+pd_rc pd_cmd_filter(pd_cli *c, int argc, char **argv)
+{
+	(void)c;
+	(void)argc;
+	(void)argv;
+	return pd_error_set(PD_EINTERNAL, "filter: not built yet");
+}
