@@ -128,8 +128,9 @@ $(OUT)/bench/%: $(OUT)/obj/tests/bench/%.o $(BENCH_HELPERS:%.c=$(OUT)/obj/%.o) $
 
 # --- the README's two commands --------------------------------------------
 
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# Installs what is missing of $(1) (apt-get; sudo when not root).
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
 	    || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -139,6 +140,10 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
 	    --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PKGS))
 
 run: deps
 	@$(MAKE) --no-print-directory bin/purdah
@@ -177,7 +182,11 @@ fuzz: deps
 
 # --- benchmarks -----------------------------------------------------------
 
+# The HTTP benchmark's load generator and baseline (tests/bench/serve.sh).
+BENCH_PKGS := wrk nginx-light
+
 bench: deps
+	$(call install_missing,$(BENCH_PKGS))
 	@$(MAKE) --no-print-directory V=release $(BENCH_BIN) bin/purdah
 	@tests/bench/run.sh $(BUILD)/release
 
