@@ -26,7 +26,7 @@ DEB_PKGS := gcc make pkg-config tzdata ca-certificates \
 	libical-dev libyaml-dev libjansson-dev libcmocka-dev \
 	libpcre2-dev libutf8proc-dev libxml2-dev libsodium-dev libcsv-dev \
 	libmicrohttpd-dev libcurl4-openssl-dev \
-	ripgrep git python3 python3-feedparser curl \
+	ripgrep git python3 python3-feedparser curl libxml2-utils \
 	clang libclang-rt-14-dev llvm valgrind clang-format cppcheck
 
 PC_LIBS := libical yaml-0.1 jansson libpcre2-8 libutf8proc libxml-2.0 libsodium \

@@ -103,6 +103,12 @@ size_t pd_calendar_active(const pd_calendar *cal, pd_instant at,
 const pd_period *pd_calendar_next(const pd_calendar *cal, pd_instant at,
                                   const char *area);
 
+/* The next period boundary strictly after `at`: the earliest start or end
+ * of any period (any area) later than `at`; INT64_MAX when there is none.
+ * Until then, whatever the periods decide at `at` stays decided (the
+ * filter's results are valid until it). */
+pd_instant pd_calendar_next_change(const pd_calendar *cal, pd_instant at);
+
 /* All periods, sorted by start then end then UID. */
 size_t pd_calendar_count(const pd_calendar *cal);
 const pd_period *pd_calendar_get(const pd_calendar *cal, size_t i);

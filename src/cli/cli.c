@@ -143,6 +143,29 @@ pd_rc pd_cli_matcher(pd_cli *c)
 	return pd_world_matcher(&c->lexset, &c->matcher, c->cfg);
 }
 
+pd_rc pd_cli_item_opts(pd_cli *c, const char *cls, const char *const *areas,
+                       size_t nareas, const char *at, pd_class *cls_out,
+                       pd_instant *at_out)
+{
+	pd_rc rc;
+
+	*cls_out = PD_CLASS_COUNCIL_POST;
+	if (cls && (rc = pd_class_parse(cls_out, cls)) < 0) {
+		pd_error_prefix("--class");
+		return rc;
+	}
+	for (size_t i = 0; i < nareas; i++) {
+		if (!areas[i][0])
+			return pd_error_set(PD_EUSAGE, "--area: empty");
+		if ((rc = pd_config_check_area(c->cfg, areas[i])) < 0)
+			return rc;
+	}
+	if (at)
+		return pd_time_parse(at_out, at, c->tz, "--at");
+	*at_out = pd_time_now();
+	return PD_OK;
+}
+
 void pd_cli_dispose(pd_cli *c)
 {
 	pd_matcher_free(c->matcher);

@@ -14,6 +14,7 @@
 #include "purdah/calendar.h"
 #include "purdah/config.h"
 #include "purdah/error.h"
+#include "purdah/gate.h"
 #include "purdah/json.h"
 #include "purdah/match.h"
 #include "purdah/time.h"
@@ -83,6 +84,13 @@ typedef pd_rc (*pd_cli_opt_fn)(pd_cli *c, void *ctx, int opt, const char *arg);
 pd_rc pd_cli_parse(pd_cli *c, int argc, char **argv, const char *shortopts,
                    const struct option *cmd_opts, size_t ncmd, pd_cli_opt_fn fn,
                    void *ctx, const char *usage);
+
+/* What --class, --area... and --at say of an item (check, filter): the
+ * class (default council-post), the areas checked against the
+ * configuration, the time (default now). After pd_cli_setup(). */
+pd_rc pd_cli_item_opts(pd_cli *c, const char *cls, const char *const *areas,
+                       size_t nareas, const char *at, pd_class *cls_out,
+                       pd_instant *at_out);
 
 /* Write `v` as JSON to stdout (pretty) and free it. */
 pd_rc pd_cli_print_json(pd_json *v, bool pretty);

@@ -88,30 +88,15 @@ static pd_rc make_gate(pd_cli *c, pd_gate **g)
 /* The defaults every item starts from (the options). */
 static pd_rc item_defaults(pd_cli *c, const opts *o, pd_item *it)
 {
-	pd_rc rc;
-
 	memset(it, 0, sizeof(*it));
 	it->flags = o->html ? PD_NORM_HTML : 0;
-	it->cls = PD_CLASS_COUNCIL_POST;
-	if (o->cls && (rc = pd_class_parse(&it->cls, o->cls)) < 0) {
-		pd_error_prefix("--class");
-		return rc;
-	}
-	for (size_t i = 0; i < o->nareas; i++) {
-		if (!o->areas[i][0])
-			return pd_error_set(PD_EUSAGE, "--area: empty");
-		if ((rc = pd_config_check_area(c->cfg, o->areas[i])) < 0)
-			return rc;
-	}
 	it->areas = o->areas;
 	it->nareas = o->nareas;
 	it->account = o->account;
 	if (o->account && !o->account[0])
 		return pd_error_set(PD_EUSAGE, "--account: empty");
-	if (o->at)
-		return pd_time_parse(&it->at, o->at, c->tz, "--at");
-	it->at = pd_time_now();
-	return PD_OK;
+	return pd_cli_item_opts(c, o->cls, o->areas, o->nareas, o->at, &it->cls,
+	                        &it->at);
 }
 
 static int exit_of(pd_decision d)

@@ -721,6 +721,20 @@ const pd_period *pd_calendar_next(const pd_calendar *cal, pd_instant at,
 	return NULL;
 }
 
+pd_instant pd_calendar_next_change(const pd_calendar *cal, pd_instant at)
+{
+	pd_instant next = INT64_MAX;
+
+	for (size_t i = 0; i < pd_calendar_count(cal); i++) {
+		const pd_period *p = &cal->periods[i];
+		if (p->start > at && p->start < next)
+			next = p->start;
+		if (p->end > at && p->end < next)
+			next = p->end;
+	}
+	return next;
+}
+
 size_t pd_calendar_count(const pd_calendar *cal)
 {
 	return cal->finished ? cal->nperiods : 0;

@@ -2,10 +2,8 @@
  * libFuzzer target for the posting gate's JSON input (the records of
  * `purdah check --batch`, the body of POST /v1/check): the input is JSON
  * Lines; each line is parsed as a record (src/core/gate_json.c) and, when
- * valid, decided by a gate over the shipped configuration defaults,
- * calendars and lexicons (loaded once from "calendars" and "lexicons": the
- * replay binaries and tests/fuzz/run.sh run from the repository root),
- * then written back as JSON.
+ * valid, decided by a gate over the shipped purdah.yaml, calendars and
+ * lexicons (fuzz_world.h), then written back as JSON.
  *
  * A record may only be refused as bad input (PD_EINVALID, with a message
  * naming the file and line); a decision may only fail on a regular
@@ -17,6 +15,7 @@
  * Built with clang -fsanitize=fuzzer for `make fuzz`, and with gcc plus
  * tests/fuzz/replay.c for the corpus replay in `make check`.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,57 +24,22 @@
 
 #include "fuzz_check.h"
 #include "purdah/calfile.h"
+#include "fuzz_world.h"
 #include "purdah/gate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static pd_config *g_cfg;
-static pd_calendar *g_cal;
-static pd_lexset *g_set;
-static pd_matcher *g_m;
-static pd_gate *g_gate;
 static pd_verdict g_v = PD_VERDICT_INIT;
 
 static void release(void)
 {
 	pd_verdict_dispose(&g_v);
-	pd_gate_free(g_gate);
-	pd_matcher_free(g_m);
-	pd_lexset_free(g_set);
-	pd_calendar_free(g_cal);
-	pd_config_free(g_cfg);
-	pd_cleanup();
 }
 
-/* The shipped set-up, on first use; not finding it is a set-up mistake,
- * not a finding: say so and stop. */
-static const pd_gate *gate(void)
-{
-	const pd_tz *tz;
-
-	if (g_gate)
-		return g_gate;
-	if (pd_config_default(&g_cfg) < 0 ||
-	    pd_tz_get(&tz, g_cfg->timezone) < 0 ||
-	    pd_calendar_new(&g_cal, tz) < 0 ||
-	    pd_calendar_load_path(g_cal, "calendars") < 0 ||
-	    pd_calendar_finish(g_cal) < 0 || pd_lexset_new(&g_set) < 0 ||
-	    pd_lexset_load_path(g_set, "lexicons") < 0 ||
-	    pd_matcher_new(&g_m, g_set) < 0 ||
-	    pd_gate_new(&g_gate, g_cfg, g_cal, g_set, g_m) < 0) {
-		fprintf(stderr,
-		        "fuzz_gate: cannot set up the shipped gate (run from "
-		        "the repository root): %s\n",
-		        pd_error_message());
-		exit(2);
-	}
-	atexit(release);
-	return g_gate;
-}
-
-static void one_line(const pd_gate *g, const char *text, size_t len,
+static void one_line(const pd_world *w, const char *text, size_t len,
                      size_t line)
 {
+	const pd_gate *g = w->gate;
 	pd_check_request r;
 	pd_item defaults;
 	pd_rc rc;
@@ -83,7 +47,7 @@ static void one_line(const pd_gate *g, const char *text, size_t len,
 	memset(&defaults, 0, sizeof(defaults));
 	defaults.at = 1800000000; /* 2027-01-15 */
 	rc = pd_check_request_parse(&r, "fuzz.jsonl", line, text, len,
-	                            &defaults, g_cfg, pd_calendar_tz(g_cal));
+	                            &defaults, w->cfg, w->tz);
 	if (rc < 0) {
 		FZ_CHECK(rc == PD_EINVALID);
 		FZ_CHECK(strncmp(pd_error_message(), "fuzz.jsonl:", 11) == 0);
@@ -126,14 +90,19 @@ static void one_line(const pd_gate *g, const char *text, size_t len,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const pd_gate *g = gate();
+	static bool registered;
+	const pd_world *w = fz_world("fuzz_gate");
 	const char *p = (const char *)data, *end = p + size;
 	size_t line = 1;
 
+	if (!registered) {
+		registered = true;
+		atexit(release);
+	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		one_line(g, p, n, line++);
+		one_line(w, p, n, line++);
 		p += n + 1;
 	}
 	return 0;
