@@ -1,6 +1,6 @@
 # purdah — keeps UK council communications politically neutral.
 #
-#   make            build bin/purdah
+#   make            build bin/purdah (and bin/purdah-serve, for purdah serve)
 #   make run        the main job on the shipped defaults
 #   make check      every test, in a normal and an ASan+UBSan build
 #   make fuzz       libFuzzer targets (FUZZ_SECONDS each, default 60)
@@ -29,8 +29,10 @@ DEB_PKGS := gcc make pkg-config tzdata ca-certificates \
 	ripgrep git python3 python3-feedparser curl libxml2-utils \
 	clang libclang-rt-14-dev llvm valgrind clang-format cppcheck
 
-PC_LIBS := libical yaml-0.1 jansson libpcre2-8 libutf8proc libxml-2.0 libsodium \
-	libmicrohttpd libcurl
+# purdah-serve alone links libmicrohttpd and libcurl (src/cli/main.c says
+# why); everything else links the base libraries.
+PC_BASE := libical yaml-0.1 jansson libpcre2-8 libutf8proc libxml-2.0 libsodium
+PC_LIBS := $(PC_BASE) libmicrohttpd libcurl
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2
@@ -44,6 +46,8 @@ PC_CFLAGS = $(eval PC_CFLAGS := $(shell pkg-config --cflags $(PC_LIBS) \
 	2>/dev/null))$(PC_CFLAGS)
 PC_LDLIBS = $(eval PC_LDLIBS := $(shell pkg-config --libs $(PC_LIBS) \
 	2>/dev/null) -lical -lcsv -lpthread -lm)$(PC_LDLIBS)
+PC_BASE_LDLIBS = $(eval PC_BASE_LDLIBS := $(shell pkg-config --libs \
+	$(PC_BASE) 2>/dev/null) -lical -lcsv -lpthread -lm)$(PC_BASE_LDLIBS)
 
 ifeq ($(V),asan)
 VCFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -75,6 +79,9 @@ LIB := $(OUT)/libpurdah.a
 # The HTTP service (src/server): a front-end, linked into purdah and tests.
 SERVER_LIB := $(OUT)/libpurdah-server.a
 BIN := $(OUT)/purdah
+SERVE_BIN := $(OUT)/purdah-serve
+BIN_OBJ := $(filter-out %/cmd_serve.o,$(CLI_OBJ))
+SERVE_OBJ := $(filter-out %/main.o,$(CLI_OBJ)) $(OUT)/obj/src/cli/main-serve.o
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
 UNIT_HELPER_OBJ := $(UNIT_HELPERS:%.c=$(OUT)/obj/%.o)
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(OUT)/replay/replay_%)
@@ -82,14 +89,18 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(OUT)/bench/%)
 
 .PHONY: all deps build run check check-build check-run fuzz bench lint \
 	valgrind clean
-all: bin/purdah
+all: bin/purdah bin/purdah-serve
 
 bin/purdah: $(BUILD)/release/purdah
 	@mkdir -p bin
 	cp $< $@
 
+bin/purdah-serve: $(BUILD)/release/purdah-serve
+	@mkdir -p bin
+	cp $< $@
+
 ifneq ($(V),release)
-$(BUILD)/release/purdah: FORCE
+$(BUILD)/release/purdah $(BUILD)/release/purdah-serve: FORCE
 	$(MAKE) --no-print-directory V=release $@
 endif
 .PHONY: FORCE
@@ -107,8 +118,15 @@ $(SERVER_LIB): $(SERVER_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(CLI_OBJ) $(SERVER_LIB) $(LIB)
-	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(SERVER_LIB) $(LIB) \
+$(OUT)/obj/src/cli/main-serve.o: src/cli/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DPD_SERVE_BINARY -c $< -o $@
+
+$(BIN): $(BIN_OBJ) $(LIB)
+	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $(BIN_OBJ) $(LIB) $(PC_BASE_LDLIBS)
+
+$(SERVE_BIN): $(SERVE_OBJ) $(SERVER_LIB) $(LIB)
+	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $(SERVE_OBJ) $(SERVER_LIB) $(LIB) \
 		$(PC_LDLIBS)
 
 $(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(UNIT_HELPER_OBJ) $(SERVER_LIB) $(LIB)
@@ -146,19 +164,27 @@ deps:
 	$(call install_missing,$(DEB_PKGS))
 
 run: deps
-	@$(MAKE) --no-print-directory bin/purdah
+	@$(MAKE) --no-print-directory bin/purdah bin/purdah-serve
 	@echo "== purdah status (shipped calendars, $$(date +%F)) =="
 	@bin/purdah status
 	@echo
-	@echo "== coming periods =="
-	@bin/purdah periods --from "$$(date +%F)"
+	@echo "== purdah serve: the example routes of purdah.yaml (Ctrl-C stops) =="
+	@echo "  curl -i http://127.0.0.1:8080/feeds/councillors.rss"
+	@echo "  curl -i http://127.0.0.1:8080/feeds/news.rss"
+	@echo "  curl -i http://127.0.0.1:8080/whats-on.html"
+	@echo "  curl -i -X POST http://127.0.0.1:8080/forum/abbey.rss"
+	@echo "  curl -s http://127.0.0.1:8080/v1/status"
+	@echo "  curl -s -H 'Content-Type: application/json' -d '{\"text\":\"Vote Labour\"}' http://127.0.0.1:8080/v1/check"
+	@echo "  curl -s http://127.0.0.1:8080/metrics"
+	@exec bin/purdah serve
 
 check: deps
 	@$(MAKE) --no-print-directory V=release check-build
 	@$(MAKE) --no-print-directory V=asan check-build
 	@tests/run.sh $(BUILD)/release $(BUILD)/asan
 
-check-build: $(BIN) $(UNIT_BIN) $(REPLAY_BIN) $(if $(filter release,$(V)),bin/purdah)
+check-build: $(BIN) $(SERVE_BIN) $(UNIT_BIN) $(REPLAY_BIN) \
+	$(if $(filter release,$(V)),bin/purdah bin/purdah-serve)
 
 # --- fuzzing (clang libFuzzer) --------------------------------------------
 
@@ -187,7 +213,8 @@ BENCH_PKGS := wrk nginx-light
 
 bench: deps
 	$(call install_missing,$(BENCH_PKGS))
-	@$(MAKE) --no-print-directory V=release $(BENCH_BIN) bin/purdah
+	@$(MAKE) --no-print-directory V=release $(BENCH_BIN) bin/purdah \
+		$(BUILD)/release/purdah-serve
 	@tests/bench/run.sh $(BUILD)/release
 
 # --- style ----------------------------------------------------------------

@@ -181,4 +181,12 @@ pd_json *pd_hit_json(const pd_hit *h);
  * open_ended, first_day, last_day, poll, type, source. */
 pd_json *pd_period_json(const pd_period *p, const pd_tz *tz);
 
+/*
+ * What is in force at `at` for `area` (NULL: anywhere), as `purdah status
+ * --json` prints it: {"at", "area", "timezone", "active": [period...],
+ * "next": period|null}. NULL when out of memory.
+ */
+pd_json *pd_status_json(const pd_calendar *cal, const pd_tz *tz, pd_instant at,
+                        const char *area);
+
 #endif

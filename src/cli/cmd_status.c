@@ -84,7 +84,6 @@ pd_rc pd_cmd_status(pd_cli *c, int argc, char **argv)
 	size_t n, i;
 	pd_instant at;
 	pd_rc rc;
-	char when[64];
 
 	if ((rc = pd_cli_parse(c, argc, argv, NULL, o_opts, 3, on_opt, &o,
 	                       status_usage)) < 0 ||
@@ -107,29 +106,11 @@ pd_rc pd_cmd_status(pd_cli *c, int argc, char **argv)
 	if (n > MAX_ACTIVE)
 		n = MAX_ACTIVE;
 	next = pd_calendar_next(c->cal, at, o.area);
-	pd_time_format_rfc3339(when, sizeof(when), at, c->tz);
 
 	if (o.json) {
-		pd_json *root = pd_json_object(), *arr = pd_json_array();
-		bool ok = root && arr;
-		ok = ok && pd_json_set_str(root, "at", when) == PD_OK;
-		ok = ok && pd_json_set_str(root, "area", o.area) == PD_OK;
-		ok = ok && pd_json_set_str(root, "timezone",
-		                           pd_tz_name(c->tz)) == PD_OK;
-		for (i = 0; ok && i < n; i++)
-			ok = pd_json_append(arr,
-			                    pd_period_json(act[i], c->tz)) ==
-			     PD_OK;
-		ok = ok && pd_json_set(root, "active", arr) == PD_OK;
-		arr = NULL;
-		ok = ok && pd_json_set(root, "next",
-		                       next ? pd_period_json(next, c->tz)
-		                            : pd_json_null()) == PD_OK;
-		pd_json_free(arr);
-		if (!ok) {
-			pd_json_free(root);
+		pd_json *root = pd_status_json(c->cal, c->tz, at, o.area);
+		if (!root)
 			return pd_error_set(PD_ENOMEM, "out of memory");
-		}
 		return pd_cli_print_json(root, true);
 	}
 

@@ -3,11 +3,14 @@
  * one place where a pd_rc becomes an exit status (sysexits style: 64 usage,
  * 65 bad input data, 66 input missing, 70 internal, 74 I/O, 78 config).
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "purdah/buf.h"
 #include "purdah/calfile.h"
 
 #ifndef PURDAH_VERSION
@@ -72,12 +75,53 @@ typedef struct {
 	pd_rc (*fn)(pd_cli *c, int argc, char **argv);
 } command;
 
+#ifndef PD_SERVE_BINARY
+/* The arguments main() was given, for serve_exec(). */
+static char **main_argv;
+
+/*
+ * `purdah serve` runs purdah-serve from purdah's own directory with the same
+ * arguments. The HTTP service needs libmicrohttpd and libcurl (with libcurl's
+ * TLS, LDAP, SSH ... libraries); linking them into purdah itself would make
+ * every `purdah check` in a posting pipeline pay for loading them (git
+ * keeps libcurl out of git for the same reason: git-remote-http).
+ */
+static pd_rc serve_exec(pd_cli *c, int argc, char **argv)
+{
+	char self[4096];
+	pd_buf path = PD_BUF_INIT(sizeof(self) + 32);
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	(void)c, (void)argc, (void)argv;
+	if (n <= 0 || (size_t)n >= sizeof(self) - 1)
+		return pd_error_set(
+		        PD_EINTERNAL,
+		        "serve: cannot find purdah's own directory");
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	*slash = '\0';
+	if (pd_buf_printf(&path, "%s/purdah-serve", self) < 0)
+		return pd_error_code();
+	fflush(stdout);
+	execv(path.ptr, main_argv);
+	pd_error_set(PD_EINTERNAL,
+	             "serve: cannot run %s: %s (build it with make)", path.ptr,
+	             strerror(errno));
+	pd_buf_dispose(&path);
+	return pd_error_code();
+}
+#define PD_SERVE_FN serve_exec
+#else
+#define PD_SERVE_FN pd_cmd_serve
+#endif
+
 static const command commands[] = {
         {"status", pd_cmd_status},       {"periods", pd_cmd_periods},
         {"timetable", pd_cmd_timetable}, {"calendar", pd_cmd_calendar},
         {"lexicon", pd_cmd_lexicon},     {"scan", pd_cmd_scan},
         {"check", pd_cmd_check},         {"freeze", pd_cmd_freeze},
-        {"filter", pd_cmd_filter},       {"serve", pd_cmd_serve},
+        {"filter", pd_cmd_filter},       {"serve", PD_SERVE_FN},
 };
 
 static pd_rc main_opt(pd_cli *c, void *ctx, int opt, const char *arg)
@@ -104,6 +148,9 @@ int main(int argc, char **argv)
 
 	memset(&cli, 0, sizeof(cli));
 	cli.prog = "purdah";
+#ifndef PD_SERVE_BINARY
+	main_argv = argv;
+#endif
 	/* Global options before the command. */
 	rc = pd_cli_parse(&cli, argc, argv, NULL, main_opts, 1, main_opt,
 	                  &version, usage);

@@ -218,6 +218,40 @@ pd_json *pd_verdict_json(const pd_gate *g, const pd_item *it,
 	return o;
 }
 
+#define STATUS_MAX_ACTIVE 256
+
+pd_json *pd_status_json(const pd_calendar *cal, const pd_tz *tz, pd_instant at,
+                        const char *area)
+{
+	const pd_period *act[STATUS_MAX_ACTIVE], *next;
+	pd_json *root = pd_json_object(), *arr = pd_json_array();
+	bool ok = root && arr;
+	char when[64];
+	size_t n;
+
+	n = pd_calendar_active(cal, at, area, act, STATUS_MAX_ACTIVE);
+	if (n > STATUS_MAX_ACTIVE)
+		n = STATUS_MAX_ACTIVE;
+	next = pd_calendar_next(cal, at, area);
+	pd_time_format_rfc3339(when, sizeof(when), at, tz);
+	ok = ok && pd_json_set_str(root, "at", when) == PD_OK;
+	ok = ok && pd_json_set_str(root, "area", area) == PD_OK;
+	ok = ok && pd_json_set_str(root, "timezone", pd_tz_name(tz)) == PD_OK;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = pd_json_append(arr, pd_period_json(act[i], tz)) == PD_OK;
+	ok = ok && pd_json_set(root, "active", arr) == PD_OK;
+	arr = NULL;
+	ok = ok && pd_json_set(root, "next",
+	                       next ? pd_period_json(next, tz)
+	                            : pd_json_null()) == PD_OK;
+	if (!ok) {
+		pd_json_free(arr);
+		pd_json_free(root);
+		return NULL;
+	}
+	return root;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Requests                                                                 */
 

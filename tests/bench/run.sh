@@ -51,4 +51,7 @@ else
 	echo "  baseline: ripgrep not installed (make deps installs it)"
 	status=1
 fi
+
+echo "== serve (wrk; nginx proxy_cache as the baseline)"
+sh tests/bench/serve.sh "$dir" "$work/serve" || status=1
 exit $status

@@ -49,24 +49,9 @@ case "$bin" in
 	;;
 esac
 if [ -n "${VG:-}" ]; then
-	# Cases run in other directories: make relative paths in $VG options
-	# (--suppressions=tests/valgrind.supp, as tests/run.sh passes them)
-	# absolute, from the directory run.sh was started in.
-	vg=""
-	set -f
-	for word in $VG; do
-		case "$word" in
-		--*=/*) ;;
-		--*=*)
-			value=${word#*=}
-			if [ -e "$value" ]; then
-				word="${word%%=*}=$(pwd)/$value"
-			fi
-			;;
-		esac
-		vg="${vg:+$vg }$word"
-	done
-	set +f
+	# shellcheck source=tests/vgpath.sh
+	. "$here/../vgpath.sh"
+	vg=$(vg_absolute)
 	PURDAH="$vg $bin"
 else
 	PURDAH=$bin
