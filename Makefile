@@ -134,7 +134,7 @@ $(OUT)/tests/%: $(OUT)/obj/tests/unit/%.o $(UNIT_HELPER_OBJ) $(SERVER_LIB) $(LIB
 	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_HELPER_OBJ) $(SERVER_LIB) $(LIB) \
 		$(PC_LDLIBS) -lcmocka
 
-$(OUT)/replay/replay_%: $(OUT)/obj/tests/fuzz/fuzz_%.o $(OUT)/obj/tests/fuzz/replay.o $(LIB)
+$(OUT)/replay/replay_%: $(OUT)/obj/tests/fuzz/fuzz_%.o $(OUT)/obj/tests/fuzz/replay.o $(SERVER_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(VLDFLAGS) $(LDFLAGS) -o $@ $^ $(PC_LDLIBS)
 
@@ -192,7 +192,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_OUT := $(BUILD)/fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	$(BASE_CPPFLAGS) $(PC_CFLAGS)
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_OUT)/obj/%.o)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_OUT)/obj/%.o) \
+	$(SERVER_SRC:%.c=$(FUZZ_OUT)/obj/%.o)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_OUT)/%)
 
 $(FUZZ_OUT)/obj/%.o: %.c

@@ -400,7 +400,12 @@ pd_rc pd_http_start(pd_http_server **out, const pd_http_opts *o)
 	struct sockaddr_storage ss;
 	pd_http_server *s;
 	const union MHD_DaemonInfo *info;
-	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
+	/* poll(), not epoll: with libmicrohttpd 0.9.75's epoll a client that
+	 * sends its request and half-closes at once sometimes gets its answer
+	 * but no close until the idle timeout (the end of input is noticed
+	 * while the connection is busy, and never again); fuzz_http found it.
+	 */
+	unsigned flags = MHD_USE_POLL | MHD_USE_INTERNAL_POLLING_THREAD |
 	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	bool v6;
 	pd_rc rc;
