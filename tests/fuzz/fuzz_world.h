@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "purdah/calfile.h"
 #include "purdah/world.h"
 
 static pd_world *fz_world_loaded;
