@@ -143,6 +143,17 @@ pd_rc pd_cli_matcher(pd_cli *c)
 	return pd_world_matcher(&c->lexset, &c->matcher, c->cfg);
 }
 
+pd_rc pd_cli_push_area(const char **areas, size_t *n, const char *arg,
+                       const char *cmd)
+{
+	if (*n == PD_MAX_ITEM_AREAS)
+		return pd_error_set(PD_EUSAGE,
+		                    "%s: more than %d --area options", cmd,
+		                    PD_MAX_ITEM_AREAS);
+	areas[(*n)++] = arg;
+	return PD_OK;
+}
+
 pd_rc pd_cli_item_opts(pd_cli *c, const char *cls, const char *const *areas,
                        size_t nareas, const char *at, pd_class *cls_out,
                        pd_instant *at_out)

@@ -85,6 +85,10 @@ pd_rc pd_cli_parse(pd_cli *c, int argc, char **argv, const char *shortopts,
                    const struct option *cmd_opts, size_t ncmd, pd_cli_opt_fn fn,
                    void *ctx, const char *usage);
 
+/* One more --area of `cmd` into `areas` (at most PD_MAX_ITEM_AREAS). */
+pd_rc pd_cli_push_area(const char **areas, size_t *n, const char *arg,
+                       const char *cmd);
+
 /* What --class, --area... and --at say of an item (check, filter): the
  * class (default council-post), the areas checked against the
  * configuration, the time (default now). After pd_cli_setup(). */

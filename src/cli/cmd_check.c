@@ -56,13 +56,7 @@ static pd_rc on_opt(pd_cli *c, void *vctx, int opt, const char *arg)
 	switch (opt) {
 	case 1: o->at = arg; break;
 	case 2: o->cls = arg; break;
-	case 3:
-		if (o->nareas == PD_MAX_ITEM_AREAS)
-			return pd_error_set(
-			        PD_EUSAGE, "check: more than %d --area options",
-			        PD_MAX_ITEM_AREAS);
-		o->areas[o->nareas++] = arg;
-		break;
+	case 3: return pd_cli_push_area(o->areas, &o->nareas, arg, "check");
 	case 4: o->account = arg; break;
 	case 5: o->json = true; break;
 	case 6: o->dry_run = true; break;

@@ -51,14 +51,7 @@ static pd_rc on_opt(pd_cli *c, void *vctx, int opt, const char *arg)
 	switch (opt) {
 	case 1: o->at = arg; break;
 	case 2: o->cls = arg; break;
-	case 3:
-		if (o->nareas == PD_MAX_ITEM_AREAS)
-			return pd_error_set(
-			        PD_EUSAGE,
-			        "filter: more than %d --area options",
-			        PD_MAX_ITEM_AREAS);
-		o->areas[o->nareas++] = arg;
-		break;
+	case 3: return pd_cli_push_area(o->areas, &o->nareas, arg, "filter");
 	case 4: o->format = arg; break;
 	case 5: o->report = true; break;
 	default: return pd_error_set(PD_EINTERNAL, "option %d", opt);

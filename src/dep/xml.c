@@ -351,14 +351,22 @@ static pd_rc classify(pd_xml_doc *d)
 	return PD_OK;
 }
 
-static pd_rc new_doc(pd_xml_doc **out, const char *name)
+/* What both parsers do first: the size check, a new document, and this
+ * thread's error handlers on `e`. */
+static pd_rc begin_parse(pd_xml_doc **out, const char *name, size_t len,
+                         errs *e)
 {
-	pd_xml_doc *d = pd_calloc(1, sizeof(*d));
+	pd_xml_doc *d;
 
-	if (!d)
+	*out = NULL;
+	if (len > INT_MAX)
+		return pd_error_set(PD_ETOOBIG, "%s: too big to parse", name);
+	if (!(d = pd_calloc(1, sizeof(*d))))
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	d->name = name;
 	*out = d;
+	pd_xml_init();
+	errs_begin(e, name);
 	return PD_OK;
 }
 
@@ -371,12 +379,8 @@ pd_rc pd_xml_parse(pd_xml_doc **out, const char *name, const char *in,
 	pd_rc rc;
 
 	*out = NULL;
-	if (len > INT_MAX)
-		return pd_error_set(PD_ETOOBIG, "%s: too big to parse", name);
-	if ((rc = new_doc(&d, name)) < 0)
+	if ((rc = begin_parse(&d, name, len, &e)) < 0)
 		return rc;
-	pd_xml_init();
-	errs_begin(&e, name);
 	if (!(ctxt = xmlNewParserCtxt())) {
 		rc = pd_error_set(PD_ENOMEM, "out of memory");
 		goto done;
@@ -463,12 +467,8 @@ pd_rc pd_html_parse(pd_xml_doc **out, const char *name, const char *in,
 	pd_rc rc;
 
 	*out = NULL;
-	if (len > INT_MAX)
-		return pd_error_set(PD_ETOOBIG, "%s: too big to parse", name);
-	if ((rc = new_doc(&d, name)) < 0)
+	if ((rc = begin_parse(&d, name, len, &e)) < 0)
 		return rc;
-	pd_xml_init();
-	errs_begin(&e, name);
 	d->kind = PD_XML_HTML;
 	d->fragment = !html_page(in, len);
 	if (!(ctxt = htmlNewParserCtxt())) {

@@ -359,22 +359,30 @@ static pd_http_next forum_fast(srv_req *q, pd_http_request *rq,
 	return PD_HTTP_SLOW;
 }
 
+/* What every fetch for `q`'s route shares: the URL and the route's limits. */
+static void route_fetch_opts(const srv_req *q, pd_fetch_opts *fo)
+{
+	const pd_route *r = q->route->r;
+
+	memset(fo, 0, sizeof(*fo));
+	fo->url = q->url;
+	fo->timeout = r->timeout;
+	fo->max_bytes = r->max_bytes;
+	fo->redirect_hosts = (const char *const *)r->redirect_hosts;
+	fo->nredirect_hosts = r->nredirect_hosts;
+}
+
 static void forum_slow(srv_req *q, pd_http_request *rq, pd_http_response *rs)
 {
 	const pd_route *r = q->route->r;
 	pd_fetch_result fr = PD_FETCH_RESULT_INIT;
 	pd_fetch_opts fo;
 
-	memset(&fo, 0, sizeof(fo));
-	fo.url = q->url;
+	route_fetch_opts(q, &fo);
 	fo.method = rq->method;
 	fo.body = rq->body;
 	fo.body_len = rq->body_len;
 	fo.content_type = q->ctype;
-	fo.timeout = r->timeout;
-	fo.max_bytes = r->max_bytes;
-	fo.redirect_hosts = (const char *const *)r->redirect_hosts;
-	fo.nredirect_hosts = r->nredirect_hosts;
 	if (pd_fetch(&fr, &fo) < 0 || fr.status < 200 || fr.status > 599) {
 		srv_log("upstream %s: %s", r->path,
 		        pd_error_code() ? pd_error_message() : "bad status");
@@ -510,14 +518,9 @@ void srv_proxy_slow(srv_req *q, pd_http_request *rq, pd_http_response *rs)
 		return;
 	case SRV_OWNER: break;
 	}
-	memset(&fo, 0, sizeof(fo));
-	fo.url = q->url;
+	route_fetch_opts(q, &fo);
 	fo.if_none_match = sn.raw ? sn.raw->etag : NULL;
 	fo.if_modified_since = sn.raw ? sn.raw->last_modified : NULL;
-	fo.timeout = r->timeout;
-	fo.max_bytes = r->max_bytes;
-	fo.redirect_hosts = (const char *const *)r->redirect_hosts;
-	fo.nredirect_hosts = r->nredirect_hosts;
 	rc = pd_fetch(&fr, &fo);
 	{
 		const char *labels[] = {"route", q->label};
