@@ -25,13 +25,14 @@ V ?= release
 DEB_PKGS := gcc make pkg-config tzdata ca-certificates \
 	libical-dev libyaml-dev libjansson-dev libcmocka-dev \
 	libpcre2-dev libutf8proc-dev libxml2-dev libsodium-dev libcsv-dev \
-	libmicrohttpd-dev libcurl4-openssl-dev \
+	libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 \
 	ripgrep git python3 python3-feedparser curl libxml2-utils \
 	clang libclang-rt-14-dev llvm valgrind clang-format cppcheck
 
 # purdah-serve alone links libmicrohttpd and libcurl (src/cli/main.c says
 # why); everything else links the base libraries.
-PC_BASE := libical yaml-0.1 jansson libpcre2-8 libutf8proc libxml-2.0 libsodium
+PC_BASE := libical yaml-0.1 jansson libpcre2-8 libutf8proc libxml-2.0 libsodium \
+	sqlite3
 PC_LIBS := $(PC_BASE) libmicrohttpd libcurl
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -178,13 +179,28 @@ run: deps
 	@echo "  curl -s http://127.0.0.1:8080/metrics"
 	@exec bin/purdah serve
 
-check: deps
+check: deps browser-deps
 	@$(MAKE) --no-print-directory V=release check-build
 	@$(MAKE) --no-print-directory V=asan check-build
 	@tests/run.sh $(BUILD)/release $(BUILD)/asan
 
 check-build: $(BIN) $(SERVE_BIN) $(UNIT_BIN) $(REPLAY_BIN) \
 	$(if $(filter release,$(V)),bin/purdah bin/purdah-serve)
+
+# --- BROWSER: the review pages' browser test (tests/browser) -------------
+# Debian's chromium, driven by playwright-core from npm (pinned in
+# tests/browser/package-lock.json; it never downloads a browser of its own).
+# Node.js and npm: the ones on the PATH when both are there (a nodesource
+# nodejs bundles npm: Debian's npm must not be installed beside it), else
+# Debian's nodejs and npm.
+BROWSER_PKGS := chromium fonts-dejavu-core
+BROWSER_NODE_PKGS = $(if $(and $(shell command -v node 2>/dev/null),$(shell \
+	command -v npm 2>/dev/null)),,nodejs npm)
+
+.PHONY: browser-deps
+browser-deps:
+	$(call install_missing,$(BROWSER_PKGS) $(BROWSER_NODE_PKGS))
+# --- end of the BROWSER block ---------------------------------------------
 
 # --- fuzzing (clang libFuzzer) --------------------------------------------
 

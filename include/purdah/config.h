@@ -57,6 +57,24 @@ typedef struct pd_serve_config {
 	                          changes (reload); 0: only on SIGHUP; 2 */
 } pd_serve_config;
 
+/* `store:` and `review:`: the review queue's database and the web page. */
+typedef struct pd_review_config {
+	char *db;           /* store.path: var/purdah.db */
+	bool sync_full;     /* store.synchronous: normal (false) | full */
+	double hold_for;    /* review.hold_for: seconds an item to publish
+	                       now stays pending: 86400 */
+	int password_cost;  /* review.password_cost: a pd_pw_cost:
+	                       interactive (0) | moderate | min */
+	double session_idle;     /* review.session_idle: 1800 s */
+	double session_max;      /* review.session_max: 43200 s */
+	unsigned login_failures; /* review.login_failures: 5 ... */
+	double login_window;     /* review.login_window: ... in 900 s */
+	int cookie_secure;  /* review.cookie_secure: auto (0: when the
+	                       request came over TLS, X-Forwarded-Proto
+	                       https), always (1), never (2) */
+	unsigned page_size; /* review.page_size: 50 */
+} pd_review_config;
+
 typedef struct pd_config {
 	char *path;         /* the file loaded, or NULL (built-in defaults) */
 	char *council_name; /* "the council" when not configured */
@@ -86,6 +104,7 @@ typedef struct pd_config {
 	size_t nselectors;
 	size_t filter_max_bytes; /* filter.max_bytes: 16 MiB */
 	pd_serve_config serve;
+	pd_review_config review;
 	pd_route *routes;
 	size_t nroutes;
 	char sha256[65]; /* of the file's bytes; "" for built-in defaults */
@@ -102,7 +121,7 @@ pd_rc pd_config_check_listen(const char *s);
 #define PD_DEFAULT_THRESHOLD 5.0
 
 /* The built-in defaults: calendars/, lexicons/, Europe/London,
- * calendars/elections.ics, calendars/freeze.ics. Free with
+ * calendars/elections.ics, calendars/freeze.ics, var/purdah.db. Free with
  * pd_config_free(). */
 pd_rc pd_config_default(pd_config **out);
 

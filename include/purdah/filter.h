@@ -61,8 +61,11 @@ typedef struct pd_filter_opts {
 typedef struct pd_filter_removed {
 	char *id;    /* guid/id/link of the item, or "" */
 	char *title; /* its title, or "" */
+	char *text;  /* the text the gate saw (title, a line break, the
+	                body), or "" */
 	pd_decision decision;
 	char *reason; /* the first reason's code */
+	const pd_period *period; /* that brought the rule, or NULL */
 } pd_filter_removed;
 
 typedef struct pd_filter_result {

@@ -60,6 +60,10 @@ const char *pd_json_str(const pd_json *v);
 /* The length of a string value (it may hold NUL bytes), 0 otherwise. */
 size_t pd_json_strlen(const pd_json *v);
 bool pd_json_is_integer(const pd_json *v);
+/* An integer's value (0 for anything else). */
+int64_t pd_json_integer(const pd_json *v);
+/* A number's value, integer or real (0 for anything else). */
+double pd_json_number(const pd_json *v);
 /* Another reference to `v` (for pd_json_set of a borrowed value). */
 pd_json *pd_json_ref(pd_json *v);
 /* The first key of `obj` not among the `n` keys of `known`, or NULL. */

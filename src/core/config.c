@@ -107,6 +107,7 @@ void pd_config_free(pd_config *c)
 	pd_free(c->selectors);
 	pd_config_routes_free(c);
 	pd_free(c->serve.listen);
+	pd_free(c->review.db);
 	pd_free(c);
 }
 
@@ -158,8 +159,15 @@ pd_rc pd_config_default(pd_config **out)
 	c->serve.cache_entries = 1024;
 	c->serve.watch = 2;
 	c->filter_max_bytes = (size_t)16 * 1024 * 1024;
+	c->review.db = pd_strdup("var/purdah.db");
+	c->review.hold_for = 86400;
+	c->review.session_idle = 1800;
+	c->review.session_max = 43200;
+	c->review.login_failures = 5;
+	c->review.login_window = 900;
+	c->review.page_size = 50;
 	if (!c->council_name || !c->timezone || !c->calendar_file ||
-	    !c->freeze_file || !c->serve.listen ||
+	    !c->freeze_file || !c->serve.listen || !c->review.db ||
 	    pd_config_set_list(&c->calendars, &c->ncalendars, cal, 1) < 0 ||
 	    pd_config_set_list(&c->lexicons, &c->nlexicons, lex, 1) < 0 ||
 	    list_set(&c->party_political, party, NULL, 3) < 0 ||
@@ -570,6 +578,104 @@ static pd_rc read_serve(const reader *r, const pd_ynode *m, pd_config *c)
 	return rc;
 }
 
+/* A scalar that must be one of `names` (n of them): its index. */
+static pd_rc get_choice(const reader *r, const pd_ynode *n, int *out,
+                        const char *what, const char *const *names, size_t nn)
+{
+	if (n->kind != PD_Y_SCALAR)
+		return badf(r, n, "'%s' must be a string", what);
+	for (size_t i = 0; i < nn; i++) {
+		if (strcmp(n->value, names[i]) == 0) {
+			*out = (int)i;
+			return PD_OK;
+		}
+	}
+	return badf(r, n, "'%s' must be %s%s%s%s%s, not '%s'", what, names[0],
+	            nn > 2 ? ", " : " or ", nn > 1 ? names[1] : "",
+	            nn > 2 ? " or " : "", nn > 2 ? names[2] : "", n->value);
+}
+
+static pd_rc read_store(const reader *r, const pd_ynode *m, pd_config *c)
+{
+	static const char *const sync[] = {"normal", "full"};
+	pd_rc rc = PD_OK;
+
+	if (m->kind != PD_Y_MAP)
+		return bad(r, m, "'store' must be a mapping");
+	for (size_t i = 0; i + 1 < m->nitems && rc == PD_OK; i += 2) {
+		const pd_ynode *k = m->items[i], *v = m->items[i + 1];
+		const char *key = k->kind == PD_Y_SCALAR ? k->value : "";
+		char *s = NULL;
+		int ch;
+		if (strcmp(key, "path") == 0) {
+			if ((rc = get_path(r, v, &s, "store.path")) == PD_OK)
+				replace(&c->review.db, s);
+		} else if (strcmp(key, "synchronous") == 0) {
+			if ((rc = get_choice(r, v, &ch, "store.synchronous",
+			                     sync, 2)) == PD_OK)
+				c->review.sync_full = ch == 1;
+		} else {
+			rc = badf(r, k,
+			          "unknown key 'store.%s' (known: path, "
+			          "synchronous)",
+			          key);
+		}
+	}
+	return rc;
+}
+
+static pd_rc read_review(const reader *r, const pd_ynode *m, pd_config *c)
+{
+	static const char *const cost[] = {"interactive", "moderate", "min"};
+	static const char *const secure[] = {"auto", "always", "never"};
+	pd_review_config *rv = &c->review;
+	pd_rc rc = PD_OK;
+
+	if (m->kind != PD_Y_MAP)
+		return bad(r, m, "'review' must be a mapping");
+	for (size_t i = 0; i + 1 < m->nitems && rc == PD_OK; i += 2) {
+		const pd_ynode *k = m->items[i], *v = m->items[i + 1];
+		const char *key = k->kind == PD_Y_SCALAR ? k->value : "";
+		size_t z;
+		if (strcmp(key, "hold_for") == 0) {
+			rc = get_number(r, v, &rv->hold_for, "review.hold_for",
+			                60, 366.0 * 86400);
+		} else if (strcmp(key, "password_cost") == 0) {
+			rc = get_choice(r, v, &rv->password_cost,
+			                "review.password_cost", cost, 3);
+		} else if (strcmp(key, "session_idle") == 0) {
+			rc = get_number(r, v, &rv->session_idle,
+			                "review.session_idle", 60, 86400);
+		} else if (strcmp(key, "session_max") == 0) {
+			rc = get_number(r, v, &rv->session_max,
+			                "review.session_max", 60, 7 * 86400);
+		} else if (strcmp(key, "login_failures") == 0) {
+			if ((rc = get_size(r, v, &z, "review.login_failures", 1,
+			                   1000)) == PD_OK)
+				rv->login_failures = (unsigned)z;
+		} else if (strcmp(key, "login_window") == 0) {
+			rc = get_number(r, v, &rv->login_window,
+			                "review.login_window", 1, 86400);
+		} else if (strcmp(key, "cookie_secure") == 0) {
+			rc = get_choice(r, v, &rv->cookie_secure,
+			                "review.cookie_secure", secure, 3);
+		} else if (strcmp(key, "page_size") == 0) {
+			if ((rc = get_size(r, v, &z, "review.page_size", 1,
+			                   500)) == PD_OK)
+				rv->page_size = (unsigned)z;
+		} else {
+			rc = badf(
+			        r, k,
+			        "unknown key 'review.%s' (known: hold_for, "
+			        "password_cost, session_idle, session_max, "
+			        "login_failures, login_window, cookie_secure, "
+			        "page_size)",
+			        key);
+		}
+	}
+	return rc;
+}
+
 static bool format_ok(const char *s)
 {
 	return strcmp(s, "rss") == 0 || strcmp(s, "atom") == 0 ||
@@ -595,6 +701,20 @@ static bool route_path_ok(const char *p)
 			return false;
 	}
 	return true;
+}
+
+/* A path the service answers itself: a route there would be hidden. */
+static bool builtin_path(const char *p)
+{
+	static const char *const own[] = {"/review", "/v1", "/healthz",
+	                                  "/metrics"};
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		size_t n = strlen(own[i]);
+		if (strncmp(p, own[i], n) == 0 && (p[n] == '\0' || p[n] == '/'))
+			return true;
+	}
+	return false;
 }
 
 static bool url_chars_ok(const char *u)
@@ -705,6 +825,13 @@ static pd_rc read_route(const reader *r, const pd_ynode *m, pd_route *rt)
 				          "'#', '\\', '//', '.' or '..' "
 				          "segment",
 				          s);
+			else if (builtin_path(s))
+				rc = badf(
+				        r, v,
+				        "route path '%.200s' is the service's "
+				        "own (/review, /v1/, /healthz, "
+				        "/metrics)",
+				        s);
 		} else if (strcmp(key, "upstream") == 0) {
 			if ((rc = get_upstream(r, v, &s)) == PD_OK)
 				replace(&rt->upstream, s);
@@ -929,12 +1056,16 @@ static pd_rc read_root(const reader *r, const pd_ynode *root, pd_config *c)
 			rc = read_routes(r, v, c);
 		} else if (strcmp(k->value, "filter") == 0) {
 			rc = read_filter(r, v, c);
+		} else if (strcmp(k->value, "store") == 0) {
+			rc = read_store(r, v, c);
+		} else if (strcmp(k->value, "review") == 0) {
+			rc = read_review(r, v, c);
 		} else {
 			rc = badf(r, k,
 			          "unknown key '%s' (known: council, timezone, "
 			          "calendars, lexicons, calendar_file, "
 			          "freeze_file, thresholds, policy, serve, "
-			          "routes, filter)",
+			          "routes, filter, store, review)",
 			          k->value);
 		}
 	}
@@ -967,6 +1098,8 @@ static pd_rc rebase_defaults(pd_config *c, const char *dir)
 		rc = rebase(&c->calendar_file, dir);
 	if (rc == PD_OK)
 		rc = rebase(&c->freeze_file, dir);
+	if (rc == PD_OK)
+		rc = rebase(&c->review.db, dir);
 	return rc;
 }
 

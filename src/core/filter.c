@@ -106,6 +106,7 @@ void pd_filter_result_dispose(pd_filter_result *r)
 	for (size_t i = 0; i < r->nremoved_items; i++) {
 		pd_free(r->removed_items[i].id);
 		pd_free(r->removed_items[i].title);
+		pd_free(r->removed_items[i].text);
 		pd_free(r->removed_items[i].reason);
 	}
 	pd_free(r->removed_items);
@@ -137,7 +138,8 @@ static const char *code_of(const char *code)
 /* Record one removal; the most severe (then the first) decides the
  * result's decision, reason and period. */
 static pd_rc note_removed(size_t *cap, pd_filter_result *r, const char *id,
-                          const char *title, const pd_verdict *v)
+                          const char *title, const pd_item *it,
+                          const pd_verdict *v)
 {
 	const pd_reason *re = v->nreasons ? &v->reasons[0] : NULL;
 	pd_filter_removed *x;
@@ -151,8 +153,10 @@ static pd_rc note_removed(size_t *cap, pd_filter_result *r, const char *id,
 	x->id = pd_strdup(id ? id : "");
 	x->title = pd_strdup(title ? title : "");
 	x->reason = pd_strdup(re ? re->code : "held");
+	x->text = pd_strndup(it->text, it->len);
+	x->period = re ? re->period : NULL;
 	r->nremoved_items++;
-	if (!x->id || !x->title || !x->reason)
+	if (!x->id || !x->title || !x->reason || !x->text)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	r->removed++;
 	if (v->decision > r->decision) {
@@ -350,7 +354,7 @@ static pd_rc filter_items(run *ru, pd_xml_doc *doc, pd_filter_result *r)
 		if (rc == PD_OK && ru->v.decision != PD_ALLOW) {
 			pd_xml_item_remove(doc, i);
 			rc = note_removed(&ru->capremoved, r, x.id, x.title,
-			                  &ru->v);
+			                  &it, &ru->v);
 		}
 		pd_xml_item_dispose(&x);
 	}
@@ -412,12 +416,23 @@ static pd_rc filter_feed(run *ru, const char *in, size_t len,
 			             r->nremoved_items + 1);
 			if (rc == PD_OK) {
 				ri = &r->removed_items[r->nremoved_items++];
+				memset(ri, 0, sizeof(*ri));
 				ri->id = x.id;
 				ri->title = x.title;
 				ri->decision = r->decision;
 				ri->reason = pd_strdup(r->reason);
+				ri->period = r->period;
 				x.id = x.title = NULL;
-				if (!ri->reason)
+				pd_buf_clear(&ru->text);
+				rc = pd_buf_puts(&ru->text, ri->title);
+				if (rc == PD_OK && x.body[0])
+					rc = pd_buf_putc(&ru->text, '\n');
+				if (rc == PD_OK)
+					rc = pd_buf_puts(&ru->text, x.body);
+				ri->text = pd_strndup(
+				        ru->text.ptr ? ru->text.ptr : "",
+				        ru->text.len);
+				if (rc == PD_OK && (!ri->reason || !ri->text))
 					rc = pd_error_set(PD_ENOMEM,
 					                  "out of memory");
 			}
@@ -510,7 +525,7 @@ static pd_rc filter_html(run *ru, const char *in, size_t len,
 				        ru->v.nreasons ? ru->v.reasons[0].period
 				                       : NULL;
 				rc = note_removed(&ru->capremoved, r, "", "",
-				                  &ru->v);
+				                  &it, &ru->v);
 				if (rc == PD_OK)
 					rc = pd_filter_notice(ru->g, cls, p,
 					                      &ru->notice);
@@ -558,7 +573,7 @@ static pd_rc filter_text(run *ru, const char *in, size_t len,
 		if (ru->v.decision != PD_ALLOW) {
 			p = ru->v.nreasons ? ru->v.reasons[0].period : NULL;
 			if ((rc = note_removed(&ru->capremoved, r, "", "",
-			                       &ru->v)) < 0)
+			                       &it, &ru->v)) < 0)
 				return rc;
 			gone = true;
 		}

@@ -199,6 +199,17 @@ bool pd_json_is_integer(const pd_json *v)
 	return v && json_is_integer(J(v));
 }
 
+int64_t pd_json_integer(const pd_json *v)
+{
+	return v && json_is_integer(J(v)) ? (int64_t)json_integer_value(J(v))
+	                                  : 0;
+}
+
+double pd_json_number(const pd_json *v)
+{
+	return v && json_is_number(J(v)) ? json_number_value(J(v)) : 0;
+}
+
 pd_json *pd_json_ref(pd_json *v)
 {
 	return P(json_incref(J(v)));

@@ -550,6 +550,12 @@ static void test_config_route_errors_name_line(void **state)
 	load_error("council: {areas: [Abbey]}\nroutes:\n  - {path: /a, "
 	           "upstream: http://x/, class: forum, area: Nowhere}\n",
 	           0, 0, "route /a: area 'Nowhere'");
+	load_error("routes:\n  - {path: /review/x, upstream: http://x/, "
+	           "class: forum}\n",
+	           2, 11, "is the service's own");
+	load_error("routes:\n  - {path: /v1/, upstream: http://x/, "
+	           "class: forum}\n",
+	           2, 11, "is the service's own");
 	load_error("serve: {listen: localhost}\n", 1, 17, "not ADDR:PORT");
 	load_error("serve: {listen: \"127.0.0.1:0\"}\n", 1, 17,
 	           "port must be 1 to 65535");
@@ -562,6 +568,61 @@ static void test_config_route_errors_name_line(void **state)
 	           47, "unknown class 'x'");
 	load_error("filter: {colour: red}\n", 1, 10,
 	           "unknown key 'filter.colour'");
+}
+
+static void test_config_store_and_review(void **state)
+{
+	pd_config *c = NULL;
+	tmpcfg t;
+
+	(void)state;
+	assert_int_equal(pd_config_default(&c), PD_OK);
+	assert_string_equal(c->review.db, "var/purdah.db");
+	assert_false(c->review.sync_full);
+	assert_true(c->review.hold_for == 86400);
+	assert_int_equal(c->review.password_cost, 0);
+	assert_true(c->review.session_idle == 1800);
+	assert_true(c->review.session_max == 43200);
+	assert_int_equal(c->review.login_failures, 5);
+	assert_true(c->review.login_window == 900);
+	assert_int_equal(c->review.cookie_secure, 0);
+	assert_int_equal(c->review.page_size, 50);
+	pd_config_free(c);
+
+	c = load_ok(&t, "store: {path: q/r.db, synchronous: full}\n"
+	                "review:\n  hold_for: 3600\n  password_cost: min\n"
+	                "  session_idle: 600\n  session_max: 7200\n"
+	                "  login_failures: 3\n  login_window: 60\n"
+	                "  cookie_secure: always\n  page_size: 20\n");
+	assert_in_dir(&t, c->review.db, "q/r.db");
+	assert_true(c->review.sync_full);
+	assert_true(c->review.hold_for == 3600);
+	assert_int_equal(c->review.password_cost, 2);
+	assert_true(c->review.session_idle == 600);
+	assert_true(c->review.session_max == 7200);
+	assert_int_equal(c->review.login_failures, 3);
+	assert_true(c->review.login_window == 60);
+	assert_int_equal(c->review.cookie_secure, 1);
+	assert_int_equal(c->review.page_size, 20);
+	pd_config_free(c);
+	c = load_ok(&t, "council: {name: X}\n");
+	assert_in_dir(&t, c->review.db, "var/purdah.db");
+	pd_config_free(c);
+
+	load_error("store: {synchronous: off}\n", 1, 22,
+	           "'store.synchronous' must be normal or full, not 'off'");
+	load_error("store: {colour: red}\n", 1, 9,
+	           "unknown key 'store.colour'");
+	load_error("store: [x]\n", 1, 8, "'store' must be a mapping");
+	load_error("review: {password_cost: cheap}\n", 1, 25,
+	           "must be interactive, moderate or min");
+	load_error("review: {cookie_secure: yes}\n", 1, 25,
+	           "must be auto, always or never");
+	load_error("review: {hold_for: 1}\n", 1, 20, "'review.hold_for'");
+	load_error("review: {page_size: 0}\n", 1, 21, "'review.page_size'");
+	load_error("review: {login_failures: 2.5}\n", 1, 26, "whole number");
+	load_error("review: {colour: red}\n", 1, 10,
+	           "unknown key 'review.colour'");
 }
 
 int main(void)
@@ -590,6 +651,7 @@ int main(void)
 	        cmocka_unit_test(test_config_serve_defaults),
 	        cmocka_unit_test(test_config_routes_take_serve_defaults),
 	        cmocka_unit_test(test_config_route_errors_name_line),
+	        cmocka_unit_test(test_config_store_and_review),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	pd_cleanup();
