@@ -10,6 +10,7 @@
 #include "purdah/alloc.h"
 #include "purdah/buf.h"
 #include "purdah/file.h"
+#include "purdah/store.h"
 #include "purdah/world.h"
 
 pd_rc pd_cli_push(const char ***list, size_t *n, const char *s)
@@ -34,6 +35,7 @@ int pd_cli_global_opt(pd_cli *c, int opt, const char *arg, pd_rc *rc)
 		*rc = pd_cli_push(&c->lexicons, &c->nlexicons, arg);
 		return 1;
 	case 1004: c->tz_name = arg; return 1;
+	case 1005: c->db_path = arg; return 1;
 	default: return 0;
 	}
 }
@@ -177,14 +179,51 @@ pd_rc pd_cli_item_opts(pd_cli *c, const char *cls, const char *const *areas,
 	return PD_OK;
 }
 
+pd_rc pd_cli_store(pd_cli *c, bool create)
+{
+	pd_store_opts o = {0};
+	pd_rc rc;
+
+	if (c->store)
+		return PD_OK;
+	if ((rc = pd_cli_setup(c)) < 0)
+		return rc;
+	o.sync_full = c->cfg->review.sync_full;
+	o.create = create;
+	if ((rc = pd_store_open(&c->store,
+	                        c->db_path ? c->db_path : c->cfg->review.db,
+	                        &o)) < 0)
+		return rc;
+	return pd_store_expire(c->store, pd_time_now(), NULL);
+}
+
 void pd_cli_dispose(pd_cli *c)
 {
+	pd_store_close(c->store);
 	pd_matcher_free(c->matcher);
 	pd_lexset_free(c->lexset);
 	pd_calendar_free(c->cal);
 	pd_config_free(c->cfg);
 	pd_free((void *)c->calendars);
 	pd_free((void *)c->lexicons);
+}
+
+pd_rc pd_cli_parse_bound(pd_cli *c, pd_instant *out, const char *s, bool to,
+                         const char *what)
+{
+	pd_date d;
+	pd_rc rc;
+
+	if (strlen(s) == 10 && pd_date_parse(&d, s, what) == PD_OK) {
+		*out = pd_tz_day_start(c->tz, to ? pd_date_add_days(d, 1) : d);
+		return PD_OK;
+	}
+	pd_error_clear();
+	if ((rc = pd_time_parse(out, s, c->tz, what)) < 0)
+		return rc;
+	if (to)
+		*out += 1;
+	return PD_OK;
 }
 
 pd_rc pd_cli_print_json(pd_json *v, bool pretty)

@@ -38,11 +38,13 @@ typedef struct pd_cli {
 	const char **lexicons; /* --lexicons, repeatable */
 	size_t nlexicons;
 	const char *tz_name; /* --tz */
+	const char *db_path; /* --db: the review store */
 	pd_config *cfg;
 	const pd_tz *tz;
 	pd_calendar *cal;
 	pd_lexset *lexset;
 	pd_matcher *matcher;
+	struct pd_store *store; /* pd_cli_store() */
 	/* For a command's exit status beyond success/failure (check: 1 hold,
 	 * 2 block). */
 	int exit_status;
@@ -58,6 +60,7 @@ typedef struct pd_cli {
 	        {"calendars", required_argument, NULL, 1002},                  \
 	        {"lexicons", required_argument, NULL, 1003},                   \
 	        {"tz", required_argument, NULL, 1004},                         \
+	        {"db", required_argument, NULL, 1005},                         \
 	{                                                                      \
 		"help", no_argument, NULL, 'h'                                 \
 	}
@@ -76,6 +79,9 @@ pd_rc pd_cli_setup(pd_cli *c);
 pd_rc pd_cli_calendar(pd_cli *c);
 /* Load and compile the configured lexicons (after setup). */
 pd_rc pd_cli_matcher(pd_cli *c);
+/* Open the review store (--db, else the configured store.path; after
+ * setup), creating it when `create`; expired items are swept first. */
+pd_rc pd_cli_store(pd_cli *c, bool create);
 void pd_cli_dispose(pd_cli *c);
 
 /* getopt_long over argv with the command's options + the globals; calls
@@ -95,6 +101,12 @@ pd_rc pd_cli_push_area(const char **areas, size_t *n, const char *arg,
 pd_rc pd_cli_item_opts(pd_cli *c, const char *cls, const char *const *areas,
                        size_t nareas, const char *at, pd_class *cls_out,
                        pd_instant *at_out);
+
+/* A --from/--to bound: a date YYYY-MM-DD (the start of that local day;
+ * with `to`, of the next day, so the day is included) or a time (with
+ * `to`, that second included). PD_EUSAGE naming `what`. After setup. */
+pd_rc pd_cli_parse_bound(pd_cli *c, pd_instant *out, const char *s, bool to,
+                         const char *what);
 
 /* Write `v` as JSON to stdout (pretty) and free it. */
 pd_rc pd_cli_print_json(pd_json *v, bool pretty);
@@ -118,6 +130,10 @@ pd_rc pd_cmd_lexicon(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_scan(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_freeze(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_filter(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_review(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_audit(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_report(pd_cli *c, int argc, char **argv);
+pd_rc pd_cmd_user(pd_cli *c, int argc, char **argv);
 pd_rc pd_cmd_serve(pd_cli *c, int argc, char **argv);
 
 #endif

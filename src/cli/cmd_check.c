@@ -2,7 +2,10 @@
  * `purdah check`: the posting gate for one item, or for JSON Lines with
  * --batch. Exit status: 0 allow, 1 hold, 2 block (0 with --dry-run); for a
  * batch the most severe outcome of all lines, a refused line (65) or a
- * failed decision (70) above any decision.
+ * failed decision (70) above any decision. With --record, each hold and
+ * block becomes a review item in the store (include/purdah/store.h); a
+ * store that cannot be written is the run's error, never a decision
+ * reported as recorded when it was not.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include "purdah/buf.h"
 #include "purdah/file.h"
 #include "purdah/gate.h"
+#include "purdah/store.h"
 
 #define MAX_ITEM_BYTES (16u * 1024 * 1024) /* one item's text */
 #define MAX_LINE_BYTES (4u * 1024 * 1024)  /* one batch line */
@@ -19,13 +23,20 @@ typedef struct {
 	const char *at, *cls, *account;
 	const char *areas[PD_MAX_ITEM_AREAS];
 	size_t nareas;
-	bool json, dry_run, batch, html;
+	bool json, dry_run, batch, html, record;
 } opts;
+
+/* What --record keeps for one item: its id, and whether it is new. */
+typedef struct {
+	int64_t id;
+	bool created;
+} recorded;
 
 static const char check_usage[] =
         "usage: purdah check [--at TIME] [--class CLASS] [--area AREA]...\n"
         "                    [--account NAME] [--json] [--dry-run] [--html] "
-        "[FILE|-]\n"
+        "[--record]\n"
+        "                    [FILE|-]\n"
         "       purdah check --batch [same options as defaults] [FILE|-]\n"
         "  Decide whether an item may be published: exit 0 allow, 1 hold,\n"
         "  2 block; the reasons on stdout (--json: the full answer).\n"
@@ -40,6 +51,13 @@ static const char check_usage[] =
         "  --account NAME  the publishing account (recorded)\n"
         "  --dry-run       the same report, exit 0: \"would have held\"\n"
         "  --html          the text is HTML (tags are not words)\n"
+        "  --record        put each hold and block in the review queue (the\n"
+        "                  store: --db FILE or store.path); prints `item: ID`\n"
+        "                  (--json: \"item_id\", \"item_new\"); the same text\n"
+        "                  for the same account and time is one item. A store\n"
+        "                  that cannot be written is an error (its exit "
+        "status),\n"
+        "                  never an unrecorded hold\n"
         "  --batch         JSON Lines in, one JSON decision per line out:\n"
         "                  {\"id\",\"text\",\"class\",\"area\",\"at\","
         "\"account\"};\n"
@@ -62,6 +80,7 @@ static pd_rc on_opt(pd_cli *c, void *vctx, int opt, const char *arg)
 	case 6: o->dry_run = true; break;
 	case 7: o->batch = true; break;
 	case 8: o->html = true; break;
+	case 9: o->record = true; break;
 	default: return pd_error_set(PD_EINTERNAL, "option %d", opt);
 	}
 	return PD_OK;
@@ -110,8 +129,57 @@ static const char *would(pd_decision d)
 	                      : "would have allowed";
 }
 
+/*
+ * Open the store for --record (creating it) and note the policy loaded, once
+ * per run: any failure stops the run before a decision is printed.
+ */
+static pd_rc open_store(pd_cli *c, const pd_gate *g)
+{
+	pd_rc rc;
+
+	if ((rc = pd_cli_store(c, true)) < 0 ||
+	    (rc = pd_audit_note_load(c->store, pd_time_now(), "purdah", g)) < 0)
+		pd_error_prefix("check --record");
+	return rc;
+}
+
+/* Record a held or blocked item (an allowed one is not recorded: r->id 0). */
+static pd_rc record(pd_cli *c, const pd_gate *g, const pd_item *it,
+                    const pd_verdict *v, const char *source, const char *origin,
+                    recorded *r)
+{
+	pd_buf strings = PD_BUF_INIT((size_t)1 << 30);
+	pd_review_new n;
+	pd_rc rc;
+
+	r->id = 0;
+	r->created = false;
+	if (v->decision == PD_ALLOW)
+		return PD_OK;
+	if ((rc = pd_review_new_from_verdict(&n, &strings, g, it, v, source,
+	                                     origin)) == PD_OK)
+		rc = pd_store_record(c->store, &n, pd_time_now(),
+		                     c->cfg->review.hold_for, &r->id,
+		                     &r->created);
+	if (rc < 0)
+		pd_error_prefix("check --record");
+	pd_buf_dispose(&strings);
+	return rc;
+}
+
+/* "item_id" and "item_new" into a decision's JSON (nothing when allowed). */
+static bool add_item_json(pd_json *j, const recorded *r)
+{
+	if (!j)
+		return false;
+	if (!r->id)
+		return true;
+	return pd_json_set_int(j, "item_id", r->id) == PD_OK &&
+	       pd_json_set_bool(j, "item_new", r->created) == PD_OK;
+}
+
 static void print_text(pd_cli *c, const opts *o, const pd_item *it,
-                       const pd_verdict *v)
+                       const pd_verdict *v, const recorded *r)
 {
 	char when[64];
 	pd_civil lc;
@@ -137,6 +205,9 @@ static void print_text(pd_cli *c, const opts *o, const pd_item *it,
 		}
 		printf("%s\n", v->nperiods ? ")" : "");
 	}
+	if (r->id)
+		printf("item: %lld%s\n", (long long)r->id,
+		       r->created ? "" : " (already recorded)");
 	pd_tz_instant_to_local(c->tz, it->at, &lc, &off);
 	snprintf(when, sizeof(when), "%04d-%02d-%02d %02d:%02d", lc.year,
 	         lc.month, lc.day, lc.hour, lc.min);
@@ -156,26 +227,31 @@ static pd_rc check_one(pd_cli *c, const opts *o, const char *path)
 	pd_buf text = PD_BUF_INIT(MAX_ITEM_BYTES);
 	pd_verdict v = PD_VERDICT_INIT;
 	pd_gate *g = NULL;
+	recorded r = {0, false};
 	pd_item it;
 	pd_rc rc;
 
 	if ((rc = make_gate(c, &g)) < 0 ||
 	    (rc = item_defaults(c, o, &it)) < 0 ||
+	    (o->record && (rc = open_store(c, g)) < 0) ||
 	    (rc = pd_file_read(&text, path)) < 0)
 		goto done;
-	it.text = text.ptr;
+	it.text = text.ptr ? text.ptr : "";
 	it.len = text.len;
 	if ((rc = pd_gate_decide(g, &it, &v)) < 0)
 		goto done;
+	if (o->record && (rc = record(c, g, &it, &v, "check", path, &r)) < 0)
+		goto done;
 	if (o->json) {
 		pd_json *j = pd_verdict_json(g, &it, &v, NULL);
-		if (j && pd_json_set_bool(j, "dry_run", o->dry_run) < 0) {
+		if (j && (pd_json_set_bool(j, "dry_run", o->dry_run) < 0 ||
+		          !add_item_json(j, &r))) {
 			pd_json_free(j);
 			j = NULL;
 		}
 		rc = pd_cli_print_json(j, true);
 	} else {
-		print_text(c, o, &it, &v);
+		print_text(c, o, &it, &v, &r);
 	}
 	c->exit_status = o->dry_run ? 0 : exit_of(v.decision);
 done:
@@ -290,12 +366,14 @@ static pd_rc check_batch(pd_cli *c, const opts *o, const char *path)
 	pd_item defaults;
 	size_t lineno = 0;
 	int worst = 0;
+	bool store_failed = false;
 	pd_rc rc;
 
 	memset(&r, 0, sizeof(r));
 	r.line = (pd_buf)PD_BUF_INIT(MAX_LINE_BYTES + 1);
 	if ((rc = make_gate(c, &g)) < 0 ||
-	    (rc = item_defaults(c, o, &defaults)) < 0)
+	    (rc = item_defaults(c, o, &defaults)) < 0 ||
+	    (o->record && (rc = open_store(c, g)) < 0))
 		goto done;
 	if (strcmp(path, "-") == 0) {
 		r.f = stdin;
@@ -305,6 +383,7 @@ static pd_rc check_batch(pd_cli *c, const opts *o, const char *path)
 	}
 	for (;;) {
 		pd_check_request req;
+		recorded rec = {0, false};
 		int got = next_line(&r, path);
 		int status;
 		if (got < 0) {
@@ -336,6 +415,14 @@ static pd_rc check_batch(pd_cli *c, const opts *o, const char *path)
 			                  pd_error_message());
 			pd_check_request_dispose(&req);
 			status = PD_EXIT_SOFTWARE;
+		} else if (o->record &&
+		           (rc = record(c, g, &req.item, &v, "batch", path,
+		                        &rec)) < 0) {
+			/* Fail closed: the lines before stay written (and
+			 * recorded); this one and the rest are not decided. */
+			pd_check_request_dispose(&req);
+			store_failed = true;
+			break;
 		} else {
 			pd_json *j = pd_verdict_json(
 			        g, &req.item, &v,
@@ -345,6 +432,7 @@ static pd_rc check_batch(pd_cli *c, const opts *o, const char *path)
 			                  PD_OK;
 			ok = ok && pd_json_set_bool(j, "dry_run", o->dry_run) ==
 			                   PD_OK;
+			ok = ok && add_item_json(j, &rec);
 			rc = ok ? pd_json_dump(&out, j, false)
 			        : pd_error_set(PD_ENOMEM, "out of memory");
 			pd_json_free(j);
@@ -360,6 +448,8 @@ static pd_rc check_batch(pd_cli *c, const opts *o, const char *path)
 	}
 	if (rc == PD_OK)
 		rc = flush_out(&out, true);
+	else if (store_failed)
+		flush_out(&out, true); /* the lines decided and recorded */
 	if (rc == PD_OK)
 		c->exit_status = worst;
 done:
@@ -383,17 +473,22 @@ pd_rc pd_cmd_check(pd_cli *c, int argc, char **argv)
 	        {"dry-run", no_argument, NULL, 6},
 	        {"batch", no_argument, NULL, 7},
 	        {"html", no_argument, NULL, 8},
+	        {"record", no_argument, NULL, 9},
 	};
 	opts o;
 	pd_rc rc;
 
 	memset(&o, 0, sizeof(o));
-	if ((rc = pd_cli_parse(c, argc, argv, NULL, o_opts, 8, on_opt, &o,
+	if ((rc = pd_cli_parse(c, argc, argv, NULL, o_opts, 9, on_opt, &o,
 	                       check_usage)) < 0 ||
 	    c->done)
 		return rc;
 	if (optind + 1 < argc)
 		return pd_error_set(PD_EUSAGE, "check: one FILE at most");
+	if (o.record && o.dry_run)
+		return pd_error_set(
+		        PD_EUSAGE, "check: --record and --dry-run exclude each "
+		                   "other (a dry run records nothing)");
 	return o.batch ? check_batch(c, &o, optind < argc ? argv[optind] : "-")
 	               : check_one(c, &o, optind < argc ? argv[optind] : "-");
 }

@@ -3,7 +3,9 @@
  * it (src/core/filter.c), written to standard output. Exit status 0 when
  * the output was written, whatever was removed; 65 for a document that
  * cannot be parsed or is too big (nothing is written: never the input
- * unfiltered).
+ * unfiltered). With --record each item removed becomes a review item
+ * (source "filter"); a store that cannot be written is then the command's
+ * error, and nothing is written to standard output.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +15,20 @@
 #include "purdah/file.h"
 #include "purdah/filter.h"
 #include "purdah/gate.h"
+#include "purdah/store.h"
 
 typedef struct {
 	const char *at, *cls, *format;
 	const char *areas[PD_MAX_ITEM_AREAS];
 	size_t nareas;
-	bool report;
+	bool report, record;
 } opts;
 
 static const char filter_usage[] =
         "usage: purdah filter [--class CLASS] [--at TIME] [--area AREA]...\n"
         "                     [--format rss|atom|html|text] [--report] "
-        "[FILE|-]\n"
+        "[--record]\n"
+        "                     [FILE|-]\n"
         "  Write the document as the periods in force make it: feeds of\n"
         "  councillors' updates, third-party material or comments in a\n"
         "  period lose their items to one notice item; council posts are\n"
@@ -40,6 +44,11 @@ static const char filter_usage[] =
         "  --format F      rss, atom, html or text (default: detected)\n"
         "  --report        one line on stderr: format, decision, reason,\n"
         "                  items removed, valid until\n"
+        "  --record        put each item removed in the review queue (the\n"
+        "                  store: --db FILE or store.path), account FILE,\n"
+        "                  origin the item's id; the same item again is the\n"
+        "                  same review item. A store that cannot be written\n"
+        "                  is an error and nothing is output\n"
         "  Exit status: 0 written, 64 usage, 65 unparseable or too big,\n"
         "  66 missing input, 70 internal error, 78 configuration.\n";
 
@@ -54,6 +63,7 @@ static pd_rc on_opt(pd_cli *c, void *vctx, int opt, const char *arg)
 	case 3: return pd_cli_push_area(o->areas, &o->nareas, arg, "filter");
 	case 4: o->format = arg; break;
 	case 5: o->report = true; break;
+	case 6: o->record = true; break;
 	default: return pd_error_set(PD_EINTERNAL, "option %d", opt);
 	}
 	return PD_OK;
@@ -75,6 +85,131 @@ static pd_rc make_opts(pd_cli *c, const opts *o, pd_filter_opts *fo)
 	                                         : PD_FILTER_MAX_BYTES;
 	return pd_cli_item_opts(c, o->cls, o->areas, o->nareas, o->at, &fo->cls,
 	                        &fo->at);
+}
+
+/* A JSON value as compact text into `out` (reset first); `v` freed. */
+static pd_rc dump_to(pd_buf *out, pd_json *v)
+{
+	pd_rc rc;
+
+	pd_buf_clear(out);
+	rc = v ? pd_json_dump(out, v, false)
+	       : pd_error_set(PD_ENOMEM, "out of memory");
+	pd_json_free(v);
+	return rc;
+}
+
+/* The hits of a fresh decision of the removed text (for highlighting), as
+ * JSON text; "[]" when the text does not decide the same way again. */
+static pd_rc removed_hits(const pd_gate *g, const pd_filter_opts *fo,
+                          const pd_filter_result *r, const pd_filter_removed *x,
+                          pd_buf *out)
+{
+	pd_verdict v = PD_VERDICT_INIT;
+	pd_json *j = NULL;
+	pd_item it;
+	pd_rc rc;
+
+	memset(&it, 0, sizeof(it));
+	it.text = x->text;
+	it.len = strlen(x->text);
+	it.cls = fo->cls;
+	it.areas = fo->areas;
+	it.nareas = fo->nareas;
+	it.at = fo->at;
+	if (r->format != PD_FORMAT_TEXT && memchr(it.text, '<', it.len))
+		it.flags = PD_NORM_HTML;
+	if (pd_gate_decide(g, &it, &v) == PD_OK && v.decision == x->decision)
+		j = pd_verdict_json(g, &it, &v, NULL);
+	pd_error_clear();
+	pd_buf_clear(out);
+	if (j && pd_json_get(j, "hits"))
+		rc = pd_json_dump(out, pd_json_get(j, "hits"), false);
+	else
+		rc = pd_buf_puts(out, "[]");
+	pd_json_free(j);
+	pd_verdict_dispose(&v);
+	return rc;
+}
+
+/*
+ * Record each removed item (README "semantics": source "filter", account
+ * the input's name, origin the item's id, publication time unknown (0), so
+ * the same text from the same input is one item however often it is
+ * filtered).
+ */
+static pd_rc record_removed(pd_cli *c, const pd_gate *g,
+                            const pd_filter_opts *fo, const char *name,
+                            const pd_filter_result *r)
+{
+	pd_buf areas = PD_BUF_INIT(1 << 20), reasons = PD_BUF_INIT(1 << 20),
+	       periods = PD_BUF_INIT(1 << 20), hits = PD_BUF_INIT(1 << 26);
+	pd_json *a = pd_json_array();
+	pd_instant now = pd_time_now();
+	pd_rc rc = PD_OK;
+
+	for (size_t i = 0; a && i < fo->nareas && rc == PD_OK; i++)
+		rc = pd_json_append(a, pd_json_string(fo->areas[i]));
+	if (rc < 0 || (rc = dump_to(&areas, a)) < 0)
+		goto done;
+	for (size_t i = 0; i < r->nremoved_items && rc == PD_OK; i++) {
+		const pd_filter_removed *x = &r->removed_items[i];
+		pd_json *re = pd_json_array(), *o = pd_json_object(),
+		        *pe = pd_json_array();
+		bool ok = re && o && pe;
+		pd_review_new n;
+		int64_t id;
+		bool created;
+
+		ok = ok && pd_json_set_str(o, "code", x->reason) == PD_OK;
+		ok = ok &&
+		     pd_json_set_str(o, "decision",
+		                     pd_decision_name(x->decision)) == PD_OK;
+		if (ok) {
+			ok = pd_json_append(re, o) == PD_OK;
+			o = NULL; /* taken */
+		}
+		if (ok && x->period)
+			ok = pd_json_append(pe, pd_period_json(x->period,
+			                                       c->tz)) == PD_OK;
+		pd_json_free(o);
+		if (!ok) {
+			pd_json_free(re);
+			pd_json_free(pe);
+			rc = pd_error_set(PD_ENOMEM, "out of memory");
+			break;
+		}
+		if ((rc = dump_to(&reasons, re)) < 0 ||
+		    (rc = dump_to(&periods, pe)) < 0 ||
+		    (rc = removed_hits(g, fo, r, x, &hits)) < 0)
+			break;
+		memset(&n, 0, sizeof(n));
+		n.source = "filter";
+		n.origin = x->id[0] ? x->id : NULL;
+		n.cls = pd_class_name(fo->cls);
+		n.areas = areas.ptr;
+		n.account = name;
+		n.at = 0;
+		n.text = x->text;
+		n.len = strlen(x->text);
+		n.decision = pd_decision_name(x->decision);
+		n.reasons = reasons.ptr;
+		n.hits = hits.ptr;
+		n.periods = periods.ptr;
+		n.calendars_sha256 = pd_calendar_sha256(c->cal);
+		n.lexicons_sha256 = pd_gate_lexicons_sha256(g);
+		n.config_sha256 = c->cfg->sha256;
+		rc = pd_store_record(c->store, &n, now, c->cfg->review.hold_for,
+		                     &id, &created);
+	}
+done:
+	if (rc < 0)
+		pd_error_prefix("filter --record");
+	pd_buf_dispose(&areas);
+	pd_buf_dispose(&reasons);
+	pd_buf_dispose(&periods);
+	pd_buf_dispose(&hits);
+	return rc;
 }
 
 static void print_report(pd_cli *c, const pd_filter_opts *fo,
@@ -109,6 +244,7 @@ pd_rc pd_cmd_filter(pd_cli *c, int argc, char **argv)
 	        {"area", required_argument, NULL, 3},
 	        {"format", required_argument, NULL, 4},
 	        {"report", no_argument, NULL, 5},
+	        {"record", no_argument, NULL, 6},
 	};
 	pd_filter_result r = PD_FILTER_RESULT_INIT;
 	pd_buf in = PD_BUF_INIT(0);
@@ -119,7 +255,7 @@ pd_rc pd_cmd_filter(pd_cli *c, int argc, char **argv)
 	pd_rc rc;
 
 	memset(&o, 0, sizeof(o));
-	if ((rc = pd_cli_parse(c, argc, argv, NULL, o_opts, 5, on_opt, &o,
+	if ((rc = pd_cli_parse(c, argc, argv, NULL, o_opts, 6, on_opt, &o,
 	                       filter_usage)) < 0 ||
 	    c->done)
 		return rc;
@@ -131,6 +267,12 @@ pd_rc pd_cmd_filter(pd_cli *c, int argc, char **argv)
 	    (rc = pd_gate_new(&g, c->cfg, c->cal, c->lexset, c->matcher)) < 0 ||
 	    (rc = make_opts(c, &o, &fo)) < 0)
 		goto done;
+	if (o.record && ((rc = pd_cli_store(c, true)) < 0 ||
+	                 (rc = pd_audit_note_load(c->store, pd_time_now(),
+	                                          "purdah", g)) < 0)) {
+		pd_error_prefix("filter --record");
+		goto done;
+	}
 	in.limit = fo.max_bytes;
 	if (strcmp(path, "-") == 0)
 		rc = pd_file_read_stream(&in, stdin, "<stdin>");
@@ -139,6 +281,10 @@ pd_rc pd_cmd_filter(pd_cli *c, int argc, char **argv)
 	if (rc < 0 ||
 	    (rc = pd_filter_run(g, &fo, strcmp(path, "-") ? path : "<stdin>",
 	                        in.ptr, in.len, &r)) < 0)
+		goto done;
+	if (o.record &&
+	    (rc = record_removed(c, g, &fo, strcmp(path, "-") ? path : "-",
+	                         &r)) < 0)
 		goto done;
 	if (fwrite(r.out.ptr, 1, r.out.len, stdout) != r.out.len ||
 	    fflush(stdout) != 0) {

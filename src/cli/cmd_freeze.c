@@ -6,7 +6,10 @@
  * and any calendar tool see it. Without --until it is open-ended
  * (X-PURDAH-OPEN-ENDED, with a far DTEND for other tools); `end` writes a new
  * version of each freeze in force (same UID, SEQUENCE + 1) that ends then,
- * and the older versions stay in the file as its history.
+ * and the older versions stay in the file as its history. Each start and
+ * end is then appended to the audit trail (the review store); a store that
+ * cannot be written only earns a warning: an emergency freeze must never
+ * wait for a database.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,8 @@
 #include "purdah/alloc.h"
 #include "purdah/calfile.h"
 #include "purdah/file.h"
+#include "purdah/json.h"
+#include "purdah/store.h"
 
 #define MAX_REASON_BYTES 500
 #define MAX_BY_BYTES     100
@@ -26,7 +31,7 @@ static const char freeze_usage[] =
         "usage: purdah freeze start --reason TEXT [--from TIME] [--until "
         "TIME]\n"
         "                           [--area AREA]... [--by NAME]\n"
-        "       purdah freeze end [--at TIME]\n"
+        "       purdah freeze end [--at TIME] [--by NAME]\n"
         "  start  record an emergency freeze: all scheduled output except\n"
         "         emergency messages is held from --from (default now) to\n"
         "         --until or, without --until, until `purdah freeze end`.\n"
@@ -37,9 +42,14 @@ static const char freeze_usage[] =
         "$USER).\n"
         "  end    end every freeze in force at --at (default now); nothing "
         "to\n"
-        "         end is not an error.\n"
+        "         end is not an error. --by names who ended it (default "
+        "$USER).\n"
         "  Freezes are kept in freeze_file (purdah.yaml; default\n"
         "  calendars/freeze.ics); `purdah status` shows those in force.\n"
+        "  Each start and end is added to the audit trail (--db FILE or\n"
+        "  store.path); when that cannot be written the freeze still "
+        "stands\n"
+        "  and a warning says so.\n"
         "  TIME: 2026-11-21 (start of that local day), 2026-11-21T14:05 "
         "(local)\n"
         "        or RFC 3339 (2026-11-21T14:05:00Z, ...+01:00).\n";
@@ -205,6 +215,60 @@ static void warn_if_unseen(pd_cli *c, const char *uid)
 	      stderr);
 }
 
+/* The name of whoever runs the command when --by is not given. */
+static const char *default_by(const char *fallback)
+{
+	const char *by = getenv("USER");
+
+	if (!by || check_text(by, MAX_BY_BYTES, "$USER") < 0)
+		by = fallback;
+	pd_error_clear();
+	return by;
+}
+
+/*
+ * Append a freeze-start or freeze-end entry to the audit trail: detail
+ * {"uid", "reason", "until", "by"} (until: RFC 3339, or null while
+ * open-ended). The freeze stands whatever happens here: a failure is a
+ * warning on stderr, never the command's error.
+ */
+static void audit_freeze(pd_cli *c, const char *action, const char *uid,
+                         const char *reason, pd_instant until, bool open,
+                         const char *by, pd_instant now)
+{
+	pd_json *d = pd_json_object();
+	pd_buf text = PD_BUF_INIT(64 * 1024);
+	char t[64];
+	bool ok = d != NULL;
+	pd_rc rc;
+
+	if (!open)
+		pd_time_format_rfc3339(t, sizeof(t), until, c->tz);
+	ok = ok && pd_json_set_str(d, "uid", uid) == PD_OK;
+	ok = ok && pd_json_set_str(d, "reason", reason) == PD_OK;
+	ok = ok &&
+	     pd_json_set(d, "until",
+	                 open ? pd_json_null() : pd_json_string(t)) == PD_OK;
+	ok = ok && pd_json_set_str(d, "by", by) == PD_OK;
+	if (!ok)
+		rc = pd_error_set(PD_ENOMEM, "out of memory");
+	else if ((rc = pd_json_dump(&text, d, false)) == PD_OK &&
+	         (rc = pd_cli_store(c, true)) == PD_OK)
+		rc = pd_audit_append(c->store, now, by, action, 0, text.ptr);
+	if (rc < 0) {
+		fprintf(stderr,
+		        "purdah: warning: the freeze %s is written to the "
+		        "freeze "
+		        "file, but not to the audit trail (",
+		        strcmp(action, "freeze-start") ? "end" : "start");
+		pd_cli_put_escaped(stderr, pd_error_message(), false);
+		fputs(")\n", stderr);
+		pd_error_clear();
+	}
+	pd_json_free(d);
+	pd_buf_dispose(&text);
+}
+
 static pd_rc cmd_start(pd_cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -248,10 +312,7 @@ static pd_rc cmd_start(pd_cli *c, int argc, char **argv)
 			goto done;
 		by = o.by;
 	} else {
-		by = getenv("USER");
-		if (!by || check_text(by, MAX_BY_BYTES, "$USER") < 0)
-			by = "unknown";
-		pd_error_clear();
+		by = default_by("unknown");
 	}
 	if ((rc = pd_cli_setup(c)) < 0)
 		goto done;
@@ -326,6 +387,8 @@ static pd_rc cmd_start(pd_cli *c, int argc, char **argv)
 	fputs("]\n", stdout);
 	print_details(o.reason, by, c->cfg->freeze_file, uid, 0);
 	warn_if_unseen(c, uid);
+	audit_freeze(c, "freeze-start", uid, o.reason, until, !o.until, by,
+	             pd_time_now());
 done:
 	pd_free(uid);
 	pd_free(act);
@@ -338,17 +401,19 @@ static pd_rc cmd_end(pd_cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	        {"at", required_argument, NULL, 6},
+	        {"by", required_argument, NULL, 5},
 	};
 	fz_opts o;
 	pd_calendar *cal = NULL;
 	const pd_period **act = NULL;
 	size_t nact = 0;
 	pd_instant at;
+	const char *by;
 	char s[64], e[64], a[512];
 	pd_rc rc;
 
 	memset(&o, 0, sizeof(o));
-	if ((rc = pd_cli_parse(c, argc, argv, NULL, opts, 1, on_opt, &o,
+	if ((rc = pd_cli_parse(c, argc, argv, NULL, opts, 2, on_opt, &o,
 	                       freeze_usage)) < 0 ||
 	    c->done)
 		goto done;
@@ -356,6 +421,16 @@ static pd_rc cmd_end(pd_cli *c, int argc, char **argv)
 		rc = pd_error_set(PD_EUSAGE, "freeze end: unexpected '%s'",
 		                  argv[optind]);
 		goto done;
+	}
+	if (o.by) {
+		if ((rc = pd_calfile_check_text(o.by, MAX_BY_BYTES, "--by")) <
+		    0) {
+			pd_error_prefix("freeze end");
+			goto done;
+		}
+		by = o.by;
+	} else {
+		by = default_by("unknown");
 	}
 	if ((rc = pd_cli_setup(c)) < 0)
 		goto done;
@@ -418,6 +493,9 @@ static pd_rc cmd_end(pd_cli *c, int argc, char **argv)
 		fputs("]\n", stdout);
 		print_details(p->description, p->by, c->cfg->freeze_file,
 		              p->uid, spec.sequence);
+		audit_freeze(c, "freeze-end", p->uid,
+		             p->description ? p->description : "", spec.end,
+		             false, by, pd_time_now());
 	}
 done:
 	pd_free(act);

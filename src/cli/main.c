@@ -20,7 +20,7 @@
 static const char usage[] =
         "usage: purdah [--config FILE] [--calendars DIR]... [--lexicons "
         "DIR]...\n"
-        "              [--tz ZONE] COMMAND [ARGS]\n"
+        "              [--tz ZONE] [--db FILE] COMMAND [ARGS]\n"
         "\n"
         "Commands:\n"
         "  status     the periods in force now (or --at TIME), and the next "
@@ -36,7 +36,12 @@ static const char usage[] =
         "item\n"
         "  lexicon    check [PATH...] | import --kind K FILE.csv\n"
         "  filter     a feed, page or text as the period in force makes it\n"
-        "  serve      the HTTP service: filtering proxy routes and the API\n"
+        "  serve      the HTTP service: filtering proxy routes, the API, the\n"
+        "             review pages\n"
+        "  review     the review queue: list, show, status, approve, reject\n"
+        "  audit      the audit trail: verify, export\n"
+        "  report     the monitoring officer's report (HTML or CSV)\n"
+        "  user       users of the review pages: add, disable, list\n"
         "  version    print the version\n"
         "\n"
         "Global options (before or after the command):\n"
@@ -47,6 +52,8 @@ static const char usage[] =
         "                    configured list\n"
         "  --lexicons DIR    lexicon directory; repeatable; replaces the list\n"
         "  --tz ZONE         time zone (default Europe/London)\n"
+        "  --db FILE         the review store (default store.path: "
+        "var/purdah.db)\n"
         "\n"
         "`purdah COMMAND --help` describes a command. Exit status: 0 success,\n"
         "64 usage, 65 bad input data, 66 missing input, 70 internal error,\n"
@@ -122,6 +129,8 @@ static const command commands[] = {
         {"lexicon", pd_cmd_lexicon},     {"scan", pd_cmd_scan},
         {"check", pd_cmd_check},         {"freeze", pd_cmd_freeze},
         {"filter", pd_cmd_filter},       {"serve", PD_SERVE_FN},
+        {"review", pd_cmd_review},       {"audit", pd_cmd_audit},
+        {"report", pd_cmd_report},       {"user", pd_cmd_user},
 };
 
 static pd_rc main_opt(pd_cli *c, void *ctx, int opt, const char *arg)
