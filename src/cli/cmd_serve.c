@@ -4,7 +4,9 @@
  * the configuration, calendars and lexicons (a world that does not load is
  * refused and logged, the old one keeps serving); every serve.watch
  * seconds the files are fingerprinted and a change reloads the same way
- * (so `purdah freeze start` takes effect without a signal); SIGTERM and
+ * (so `purdah freeze start` takes effect without a signal), and pending
+ * review items whose time has passed are expired; a freeze started on the
+ * review page reloads at once (on the worker that wrote it). SIGTERM and
  * SIGINT stop accepting, let what is in flight finish, and exit 0.
  *
  * The signal handler only writes the signal's number to a pipe; this
@@ -27,7 +29,10 @@ static const char serve_usage[] =
         "usage: purdah serve [--listen ADDR:PORT]\n"
         "  The HTTP service: the configured routes (a filtering proxy with "
         "a\n"
-        "  cache), POST /v1/check, GET /v1/status, /healthz, /metrics.\n"
+        "  cache), POST /v1/check, GET /v1/status, GET /v1/items/ID,\n"
+        "  /healthz, /metrics, and the review pages under /review (the "
+        "store:\n"
+        "  --db, else store.path).\n"
         "  --listen ADDR:PORT  default serve.listen in purdah.yaml, else\n"
         "                      127.0.0.1:8080 ([::1]:8080 for IPv6)\n"
         "  Signals: HUP reloads configuration, calendars and lexicons "
@@ -73,11 +78,14 @@ static double drain_time(const pd_config *cfg)
 
 typedef struct {
 	pd_server *srv;
+	pthread_mutex_t mu;  /* cur, refused: reloads come from this thread
+	                        and from a review page's worker */
 	const pd_world *cur; /* served; alive until the next swap */
 	pd_world_opts wo;
 	uint64_t refused; /* the stamp of the files last refused */
 } life;
 
+/* Called with l->mu held. */
 static void reload(life *l, const char *why)
 {
 	uint64_t stamp = pd_world_stamp(&l->wo, l->cur->cfg);
@@ -92,6 +100,16 @@ static void reload(life *l, const char *why)
 	l->refused = 0;
 	if (pd_server_set_world(l->srv, w) == PD_OK)
 		l->cur = w;
+}
+
+/* pd_server_reload_fn: a review page wrote a freeze. */
+static void reload_now(void *ctx)
+{
+	life *l = ctx;
+
+	pthread_mutex_lock(&l->mu);
+	reload(l, "a freeze from the review page");
+	pthread_mutex_unlock(&l->mu);
 }
 
 static pd_rc setup_signals(int fds[2], sigset_t *blocked)
@@ -137,23 +155,44 @@ static void restore_signals(int fds[2])
 	close(fds[1]);
 }
 
+/* Seconds between sweeps for expired review items (the pages and
+ * /v1/items sweep before they read, too). */
+#define EXPIRE_EVERY 60.0
+
 /* Serve until SIGTERM or SIGINT. */
 static void run(life *l, int rfd, double watch)
 {
-	int timeout = watch > 0 ? (int)(watch * 1000) : -1;
+	double next_watch = pd_http_clock() + watch;
+	double next_expiry = pd_http_clock() + EXPIRE_EVERY;
 
 	for (;;) {
 		struct pollfd p = {rfd, POLLIN, 0};
 		unsigned char sigs[16];
+		double now = pd_http_clock(), until = next_expiry;
 		ssize_t n;
-		int r = poll(&p, 1, timeout);
+		int r;
 
+		if (watch > 0 && next_watch < until)
+			until = next_watch;
+		r = poll(&p, 1,
+		         until > now ? (int)((until - now) * 1000) + 1 : 0);
 		if (r < 0 && errno != EINTR)
 			return;
 		if (r == 0) {
-			uint64_t st = pd_world_stamp(&l->wo, l->cur->cfg);
-			if (st != l->cur->stamp && st != l->refused)
-				reload(l, "files changed");
+			now = pd_http_clock();
+			if (watch > 0 && now >= next_watch) {
+				uint64_t st;
+				pthread_mutex_lock(&l->mu);
+				st = pd_world_stamp(&l->wo, l->cur->cfg);
+				if (st != l->cur->stamp && st != l->refused)
+					reload(l, "files changed");
+				pthread_mutex_unlock(&l->mu);
+				next_watch = pd_http_clock() + watch;
+			}
+			if (now >= next_expiry) {
+				pd_server_expire(l->srv);
+				next_expiry = pd_http_clock() + EXPIRE_EVERY;
+			}
 			continue;
 		}
 		n = read(rfd, sigs, sizeof(sigs));
@@ -166,7 +205,9 @@ static void run(life *l, int rfd, double watch)
 			}
 		for (ssize_t i = 0; i < n; i++)
 			if (sigs[i] == SIGHUP) {
+				pthread_mutex_lock(&l->mu);
 				reload(l, "SIGHUP");
+				pthread_mutex_unlock(&l->mu);
 				break;
 			}
 	}
@@ -217,9 +258,11 @@ pd_rc pd_cmd_serve(pd_cli *c, int argc, char **argv)
 		pd_fetch_global_cleanup();
 		return rc;
 	}
-	rc = pd_server_start(&l.srv, w, listen); /* takes w */
+	pthread_mutex_init(&l.mu, NULL);
+	rc = pd_server_start_db(&l.srv, w, listen, c->db_path); /* takes w */
 	pthread_sigmask(SIG_UNBLOCK, &blocked, NULL);
 	if (rc == PD_OK) {
+		pd_server_set_reload(l.srv, reload_now, &l);
 		srv_log("serving on %s (%zu route%s)", listen,
 		        l.cur->cfg->nroutes,
 		        l.cur->cfg->nroutes == 1 ? "" : "s");
@@ -231,6 +274,7 @@ pd_rc pd_cmd_serve(pd_cli *c, int argc, char **argv)
 		else
 			srv_log("stopped");
 	}
+	pthread_mutex_destroy(&l.mu);
 	restore_signals(fds);
 	pd_fetch_global_cleanup();
 	return rc;

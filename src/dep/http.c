@@ -33,6 +33,7 @@ typedef struct xchg {
 	pd_http_response rs;
 	pd_buf body;
 	char *target;
+	char client[64]; /* INET6_ADDRSTRLEN is 46 */
 	int phase;
 	struct xchg *next; /* in the worker queue */
 } xchg;
@@ -112,6 +113,25 @@ static void xchg_free(xchg *x)
 /* ------------------------------------------------------------------------ */
 /* MHD callbacks                                                            */
 
+/* The peer's numeric address into out ("" when unknown). */
+static void client_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+	        conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	out[0] = 0;
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &a->sin_addr, out, (socklen_t)n);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &a->sin6_addr, out, (socklen_t)n);
+	}
+}
+
 /* Called with the request line: the exchange starts here. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -132,6 +152,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	x->rq.target = x->target;
 	x->rq.body = "";
 	x->rq.conn = conn;
+	x->rq.client = x->client;
+	client_address(conn, x->client, sizeof(x->client));
 	x->rq.started = pd_http_clock();
 	pthread_mutex_lock(&s->mu);
 	s->in_flight++;

@@ -30,6 +30,9 @@ typedef struct pd_http_request {
 	size_t body_len;
 	bool body_too_big; /* the body was over max_body: `body` is "" */
 	double started;    /* pd_http_clock() when the request line came */
+	/* The peer's address, numeric ("127.0.0.1", "::1"; "" when unknown):
+	 * the TCP peer, never a header (for login rate limits). */
+	const char *client;
 	/* The handler's own per-request state, freed with user_free (when
 	 * not NULL) after the response has been sent. */
 	void *user;

@@ -37,6 +37,9 @@ static const struct family {
          "Time taken by upstream exchanges, by route."},
         {"purdah_reloads_total", "counter",
          "Reloads of configuration, calendars and lexicons, by result."},
+        {"purdah_store_errors_total", "counter",
+         "Review store failures, by where (api, proxy, review, load, "
+         "expire)."},
 };
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))
 

@@ -18,6 +18,13 @@
  *   - Forum routes: reads as above; writes (POST, PUT, PATCH, DELETE) are
  *     refused with 403 and a notice while the gate blocks forum posts for
  *     the route's area, and passed to the upstream otherwise.
+ *   - Each item a newly filtered copy removes becomes a review item
+ *     (source "proxy", account the route's path, origin the item's id, no
+ *     publication time: the same item on the next refresh is the same
+ *     review item). Filtering therefore runs on worker threads only (a
+ *     cached copy that is out of date sends the request to one), and a
+ *     store that fails is logged and counted but never stops the filtered
+ *     copy from being served.
  */
 #include <stdio.h>
 #include <string.h>
@@ -133,6 +140,100 @@ static void count(srv_req *q, const char *family, const char *k, const char *v)
 	srv_metrics_add(q->s->metrics, family, 1, k ? 2 : 1, labels);
 }
 
+/* Append `v` (taken) to `sb` as compact JSON and a NUL. */
+static bool put_json(pd_buf *sb, pd_json *v)
+{
+	bool ok = v && pd_json_dump(sb, v, false) == PD_OK &&
+	          pd_buf_putc(sb, 0) == PD_OK;
+
+	pd_json_free(v);
+	return ok;
+}
+
+/* One removed item as a review item (its JSON strings in `sb`, reset). */
+static pd_rc removed_new(srv_req *q, const pd_filter_removed *x,
+                         pd_review_new *n, pd_buf *sb)
+{
+	const pd_world *w = q->w->w;
+	pd_json *areas = pd_json_array(), *reasons = pd_json_array();
+	pd_json *periods = pd_json_array(), *re = pd_json_object();
+	size_t reasons_at, periods_at;
+	bool ok;
+
+	ok = re && pd_json_set_str(re, "code", x->reason) == PD_OK &&
+	     pd_json_set_str(re, "decision", pd_decision_name(x->decision)) ==
+	             PD_OK;
+	if (ok)
+		ok = pd_json_append(reasons, re) == PD_OK; /* re taken */
+	else
+		pd_json_free(re);
+	ok = ok && (!x->period ||
+	            pd_json_append(periods, pd_period_json(x->period, w->tz)) ==
+	                    PD_OK);
+	ok = ok && (!q->route->nareas ||
+	            pd_json_append(areas, pd_json_string(q->route->areas[0])) ==
+	                    PD_OK);
+	pd_buf_clear(sb);
+	ok = put_json(sb, areas) && ok;
+	reasons_at = sb->len;
+	ok = put_json(sb, reasons) && ok;
+	periods_at = sb->len;
+	ok = put_json(sb, periods) && ok;
+	if (!ok)
+		return pd_error_set(PD_ENOMEM, "out of memory");
+	memset(n, 0, sizeof(*n));
+	n->source = "proxy";
+	n->origin = x->id[0] ? x->id : NULL;
+	n->cls = pd_class_name(q->route->cls);
+	n->areas = sb->ptr;
+	n->account = q->route->r->path;
+	n->at = 0; /* unknown: one item per content and route */
+	n->text = x->text;
+	n->len = strlen(x->text);
+	n->decision = pd_decision_name(x->decision);
+	n->reasons = sb->ptr + reasons_at;
+	n->hits = "[]";
+	n->periods = sb->ptr + periods_at;
+	n->calendars_sha256 = pd_calendar_sha256(w->cal);
+	n->lexicons_sha256 = pd_gate_lexicons_sha256(w->gate);
+	n->config_sha256 = w->cfg->sha256[0] ? w->cfg->sha256 : NULL;
+	return PD_OK;
+}
+
+/* Record what a new filtered copy removed in the review queue. */
+static void record_removed(srv_req *q, const pd_filter_result *r)
+{
+	pd_buf sb = PD_BUF_INIT((size_t)1 << 24);
+	pd_store *st = NULL;
+	size_t added = 0;
+	pd_rc rc = PD_OK;
+
+	if (!r->nremoved_items)
+		return;
+	if ((rc = srv_store_take(q->s, &st)) < 0) {
+		srv_store_failed(q->s, "proxy");
+		return;
+	}
+	for (size_t i = 0; i < r->nremoved_items && rc == PD_OK; i++) {
+		pd_review_new n;
+		int64_t id;
+		bool created = false;
+		if ((rc = removed_new(q, &r->removed_items[i], &n, &sb)) ==
+		    PD_OK)
+			rc = pd_store_record(st, &n, pd_time_now(),
+			                     q->w->w->cfg->review.hold_for, &id,
+			                     &created);
+		added += created;
+	}
+	if (rc < 0)
+		srv_store_failed(q->s, "proxy");
+	else if (added)
+		srv_log("review: route=%s %zu item%s recorded",
+		        q->route->r->path, added, added == 1 ? "" : "s");
+	srv_store_give(q->s, st, rc == PD_EIO || rc == PD_EDEP);
+	pd_buf_dispose(&sb);
+}
+
 /* Filter `raw` now for q's route: a new "out" document (one reference). */
 static pd_rc filter(srv_req *q, const srv_doc *raw, srv_doc **out)
 {
@@ -200,6 +301,7 @@ static pd_rc filter(srv_req *q, const srv_doc *raw, srv_doc **out)
 	        rt->r->path, pd_class_name(rt->cls),
 	        pd_decision_name(r.decision), r.reason ? r.reason : "-",
 	        r.items, r.removed);
+	record_removed(q, &r);
 done:
 	pd_filter_result_dispose(&r);
 	return rc;
@@ -467,9 +569,11 @@ pd_http_next srv_proxy_fast(srv_req *q, pd_http_request *rq,
 		srv_page(rs, 500, "Internal error", "Please try again later.");
 		return PD_HTTP_DONE;
 	}
-	/* The hot path: a fresh copy in memory. */
+	/* The hot path: a fresh copy in memory (filtering again, which may
+	 * record review items, happens on a worker). */
 	srv_cache_get(&q->s->cache, q->key, &sn);
-	if (sn.raw && pd_http_clock() < sn.fetched + rt->r->ttl)
+	if (sn.raw && pd_http_clock() < sn.fetched + rt->r->ttl &&
+	    out_valid(q, sn.out))
 		done = serve_snap(q, rs, &sn, "hit", sn.fetched + rt->r->ttl);
 	srv_snap_dispose(&sn);
 	return done ? PD_HTTP_DONE : PD_HTTP_SLOW;

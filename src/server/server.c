@@ -1,8 +1,15 @@
 /*
  * The HTTP service: the world being served and its reload, the dispatch of
- * a request (the API's paths, then the configured routes, then 404), the
- * API (POST /v1/check, GET /v1/status, /healthz, /metrics), neutral pages,
- * and the log: one line per request and one per decision, on stderr.
+ * a request (the API's paths, the review pages, then the configured
+ * routes, then 404), the API (POST /v1/check, GET /v1/status, /healthz,
+ * /metrics; GET /v1/items/ID is review.c's), the pool of review store
+ * connections, neutral pages, and the log: one line per request and one
+ * per decision, on stderr.
+ *
+ * POST /v1/check records what it holds or blocks in the review store
+ * (source "api") and answers its item id; when the store fails, the
+ * answer is 503 and claims nothing (fail closed): a hold is only ever
+ * answered once it is in the queue.
  *
  * Routing reads the request-target only, never the Host header, and only
  * in origin form ("/path?query"): an absolute URI is refused, so no request
@@ -100,7 +107,7 @@ static void reply_text(pd_http_response *rs, int status, const char *ctype,
 	pd_http_add_header(rs, "X-Content-Type-Options", "nosniff");
 }
 
-static void reply_json(pd_http_response *rs, int status, pd_json *j)
+void srv_reply_json(pd_http_response *rs, int status, pd_json *j)
 {
 	pd_buf b = PD_BUF_INIT((size_t)1 << 30);
 
@@ -113,7 +120,7 @@ static void reply_json(pd_http_response *rs, int status, pd_json *j)
 	pd_buf_dispose(&b);
 }
 
-static void reply_error(pd_http_response *rs, int status, const char *msg)
+void srv_reply_error(pd_http_response *rs, int status, const char *msg)
 {
 	pd_json *j = pd_json_object();
 
@@ -121,7 +128,7 @@ static void reply_error(pd_http_response *rs, int status, const char *msg)
 		pd_json_free(j);
 		j = NULL;
 	}
-	reply_json(rs, status, j);
+	srv_reply_json(rs, status, j);
 }
 
 static void reply_405(pd_http_response *rs, const char *allow)
@@ -129,6 +136,90 @@ static void reply_405(pd_http_response *rs, const char *allow)
 	srv_page(rs, 405, "Method not allowed",
 	         "This address does not accept that method.");
 	pd_http_add_header(rs, "Allow", allow);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The store pool                                                           */
+
+pd_rc srv_store_take(pd_server *s, pd_store **out)
+{
+	pd_store_opts o;
+
+	*out = NULL;
+	pthread_mutex_lock(&s->store_mu);
+	if (s->nidle)
+		*out = s->idle[--s->nidle];
+	pthread_mutex_unlock(&s->store_mu);
+	if (*out)
+		return PD_OK;
+	memset(&o, 0, sizeof(o));
+	o.sync_full = s->db_sync_full;
+	o.create = true;
+	return pd_store_open(out, s->db, &o);
+}
+
+void srv_store_give(pd_server *s, pd_store *st, bool broken)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&s->store_mu);
+	if (!broken && s->nidle < SRV_STORE_IDLE) {
+		s->idle[s->nidle++] = st;
+		st = NULL;
+	}
+	pthread_mutex_unlock(&s->store_mu);
+	pd_store_close(st);
+}
+
+void srv_store_failed(pd_server *s, const char *where)
+{
+	const char *labels[] = {"where", where};
+
+	srv_metrics_add(s->metrics, "purdah_store_errors_total", 1, 1, labels);
+	srv_log("store (%s): %s", where, pd_error_message());
+}
+
+/* Is a failure of this kind one that may leave a connection unusable? */
+static bool store_broken(pd_rc rc)
+{
+	return rc == PD_EIO || rc == PD_EDEP || rc == PD_EINTERNAL;
+}
+
+/* The "load" audit entry for the world being served (main thread). */
+static void note_load(pd_server *s, const pd_world *w)
+{
+	pd_store *st = NULL;
+	pd_rc rc;
+
+	if ((rc = srv_store_take(s, &st)) == PD_OK)
+		rc = pd_audit_note_load(st, pd_time_now(), "purdah", w->gate);
+	if (rc < 0)
+		srv_store_failed(s, "load");
+	srv_store_give(s, st, rc < 0 && store_broken(rc));
+}
+
+void pd_server_expire(pd_server *s)
+{
+	pd_store *st = NULL;
+	size_t n = 0;
+	pd_rc rc;
+
+	if ((rc = srv_store_take(s, &st)) == PD_OK)
+		rc = pd_store_expire(st, pd_time_now(), &n);
+	if (rc < 0)
+		srv_store_failed(s, "expire");
+	else if (n)
+		srv_log("review: %zu pending item%s expired", n,
+		        n == 1 ? "" : "s");
+	srv_store_give(s, st, rc < 0 && store_broken(rc));
+}
+
+void pd_server_set_reload(pd_server *s, pd_server_reload_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&s->mu);
+	s->reload = fn;
+	s->reload_ctx = ctx;
+	pthread_mutex_unlock(&s->mu);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -204,6 +295,7 @@ pd_rc pd_server_set_world(pd_server *s, pd_world *pw)
 		pd_server_reload_refused(s);
 		return rc;
 	}
+	atomic_fetch_add(&w->refs, 1); /* ours until the end */
 	pthread_mutex_lock(&s->mu);
 	w->gen = ++s->gen;
 	old = s->world;
@@ -214,6 +306,8 @@ pd_rc pd_server_set_world(pd_server *s, pd_world *pw)
 	srv_log("reloaded: generation %llu, %zu route%s",
 	        (unsigned long long)w->gen, w->nroutes,
 	        w->nroutes == 1 ? "" : "s");
+	note_load(s, w->w);
+	world_release(w);
 	return PD_OK;
 }
 
@@ -242,6 +336,11 @@ unsigned pd_server_port(const pd_server *s)
 
 /* ------------------------------------------------------------------------ */
 /* The API                                                                  */
+
+static bool is_get(const char *m)
+{
+	return !strcmp(m, "GET") || !strcmp(m, "HEAD");
+}
 
 static void api_health(srv_req *q, pd_http_response *rs)
 {
@@ -318,16 +417,17 @@ static void api_status(srv_req *q, pd_http_response *rs)
 
 	if (query_param(q->query, "at", at_s, sizeof(at_s)) &&
 	    pd_time_parse(&at, at_s, w->tz, "at") < 0) {
-		reply_error(rs, 400, pd_error_message());
+		srv_reply_error(rs, 400, pd_error_message());
 		return;
 	}
 	if (has_area && (!area[0] || pd_config_check_area(w->cfg, area) < 0)) {
-		reply_error(rs, 400,
-		            area[0] ? pd_error_message() : "area: empty");
+		srv_reply_error(rs, 400,
+		                area[0] ? pd_error_message() : "area: empty");
 		return;
 	}
-	reply_json(rs, 200,
-	           pd_status_json(w->cal, w->tz, at, has_area ? area : NULL));
+	srv_reply_json(
+	        rs, 200,
+	        pd_status_json(w->cal, w->tz, at, has_area ? area : NULL));
 }
 
 static void count_decision(srv_req *q, pd_class cls, pd_decision d)
@@ -339,63 +439,174 @@ static void count_decision(srv_req *q, pd_class cls, pd_decision d)
 	q->decision = pd_decision_name(d);
 }
 
-static void api_check(srv_req *q, pd_http_request *rq, pd_http_response *rs)
+/* Answer the decision of q->chk (q->verdict): its JSON, with "item_id"
+ * and "item_new" when `id` > 0. */
+static void check_answer(srv_req *q, pd_http_response *rs, int64_t id,
+                         bool created)
+{
+	const pd_world *w = q->w->w;
+	pd_check_request *req = q->chk;
+	pd_json *j = pd_verdict_json(w->gate, &req->item, q->verdict,
+	                             req->id ? pd_json_ref(req->id) : NULL);
+
+	if (j && id > 0 &&
+	    (pd_json_set_int(j, "item_id", id) < 0 ||
+	     pd_json_set_bool(j, "item_new", created) < 0)) {
+		pd_json_free(j);
+		j = NULL;
+	}
+	srv_reply_json(rs, 200, j);
+	pd_http_add_header(rs, "X-Purdah-Decision",
+	                   pd_decision_name(q->verdict->decision));
+}
+
+static void check_free(srv_req *q)
+{
+	if (q->chk)
+		pd_check_request_dispose(q->chk);
+	pd_free(q->chk);
+	q->chk = NULL;
+	if (q->verdict)
+		pd_verdict_dispose(q->verdict);
+	pd_free(q->verdict);
+	q->verdict = NULL;
+}
+
+/* POST /v1/check: decided here; a hold or a block is recorded in the
+ * review store on a worker (check_slow). */
+static pd_http_next api_check(srv_req *q, pd_http_request *rq,
+                              pd_http_response *rs)
 {
 	const pd_world *w = q->w->w;
 	const char *ct = pd_http_header(rq, "Content-Type");
-	pd_verdict v = PD_VERDICT_INIT;
-	pd_check_request req;
+	pd_check_request *req;
 	pd_item defaults;
-	char id[96] = "-";
 
 	if (strcmp(rq->method, "POST")) {
 		reply_405(rs, "POST");
-		return;
+		return PD_HTTP_DONE;
 	}
 	if (rq->body_too_big) {
-		reply_error(rs, 413, "the request body is too big");
-		return;
+		srv_reply_error(rs, 413, "the request body is too big");
+		return PD_HTTP_DONE;
 	}
 	if (!ct || strncasecmp(ct, "application/json", 16) ||
 	    (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
-		reply_error(rs, 415, "the body must be application/json");
-		return;
+		srv_reply_error(rs, 415, "the body must be application/json");
+		return PD_HTTP_DONE;
 	}
+	if (!(q->chk = req = pd_calloc(1, sizeof(*req))) ||
+	    !(q->verdict = pd_malloc(sizeof(*q->verdict)))) {
+		srv_reply_error(rs, 503, "out of memory");
+		return PD_HTTP_DONE;
+	}
+	*q->verdict = (pd_verdict)PD_VERDICT_INIT;
 	memset(&defaults, 0, sizeof(defaults));
 	defaults.cls = PD_CLASS_COUNCIL_POST;
 	defaults.at = pd_time_now();
-	if (pd_check_request_parse(&req, "request", 1, rq->body, rq->body_len,
+	if (pd_check_request_parse(req, "request", 1, rq->body, rq->body_len,
 	                           &defaults, w->cfg, w->tz) < 0) {
-		reply_error(rs, 400, pd_error_message());
-		pd_check_request_dispose(&req);
-		return;
+		srv_reply_error(rs, 400, pd_error_message());
+		return PD_HTTP_DONE;
 	}
-	if (req.id) {
+	memcpy(q->logid, "-", 2);
+	if (req->id) {
 		pd_buf b = PD_BUF_INIT(4096);
-		if (pd_json_dump(&b, req.id, false) == PD_OK)
-			log_escape(id, sizeof(id), b.ptr);
+		if (pd_json_dump(&b, req->id, false) == PD_OK)
+			log_escape(q->logid, sizeof(q->logid), b.ptr);
 		pd_buf_dispose(&b);
 	}
-	if (pd_gate_decide(w->gate, &req.item, &v) < 0) {
+	if (pd_gate_decide(w->gate, &req->item, q->verdict) < 0) {
 		/* Fail closed: never an allow. */
-		srv_log("decision check id=%s failed: %s", id,
+		srv_log("decision check id=%s failed: %s", q->logid,
 		        pd_error_message());
-		reply_error(rs, 500, pd_error_message());
-	} else {
-		count_decision(q, req.item.cls, v.decision);
-		srv_log("decision check id=%s class=%s decision=%s reason=%s",
-		        id, pd_class_name(req.item.cls),
-		        pd_decision_name(v.decision),
-		        v.nreasons ? v.reasons[0].code : "-");
-		reply_json(
-		        rs, 200,
-		        pd_verdict_json(w->gate, &req.item, &v,
-		                        req.id ? pd_json_ref(req.id) : NULL));
-		pd_http_add_header(rs, "X-Purdah-Decision",
-		                   pd_decision_name(v.decision));
+		srv_reply_error(rs, 500, pd_error_message());
+		return PD_HTTP_DONE;
 	}
-	pd_verdict_dispose(&v);
-	pd_check_request_dispose(&req);
+	count_decision(q, req->item.cls, q->verdict->decision);
+	srv_log("decision check id=%s class=%s decision=%s reason=%s", q->logid,
+	        pd_class_name(req->item.cls),
+	        pd_decision_name(q->verdict->decision),
+	        q->verdict->nreasons ? q->verdict->reasons[0].code : "-");
+	if (q->verdict->decision == PD_ALLOW) {
+		check_answer(q, rs, 0, false);
+		return PD_HTTP_DONE;
+	}
+	q->slow = SRV_SLOW_CHECK;
+	return PD_HTTP_SLOW;
+}
+
+/*
+ * Record a held or blocked check (source "api", origin the request's id)
+ * and answer with its item id. When the store fails the answer is 503 and
+ * claims no recording (fail closed: a caller told "hold" must be able to
+ * rely on the item being in the queue).
+ */
+static void check_slow(srv_req *q, pd_http_response *rs)
+{
+	const pd_world *w = q->w->w;
+	pd_buf strings = PD_BUF_INIT((size_t)1 << 26);
+	pd_review_new n;
+	pd_store *st = NULL;
+	char origin[96];
+	const char *org = NULL;
+	int64_t id = 0;
+	bool created = false;
+	pd_rc rc;
+
+	if (q->chk->id && pd_json_is_string(q->chk->id)) {
+		org = pd_json_str(q->chk->id);
+	} else if (q->chk->id && pd_json_is_integer(q->chk->id)) {
+		snprintf(origin, sizeof(origin), "%lld",
+		         (long long)pd_json_integer(q->chk->id));
+		org = origin;
+	}
+	if ((rc = srv_store_take(q->s, &st)) == PD_OK &&
+	    (rc = pd_review_new_from_verdict(&n, &strings, w->gate,
+	                                     &q->chk->item, q->verdict, "api",
+	                                     org)) == PD_OK)
+		rc = pd_store_record(st, &n, pd_time_now(),
+		                     w->cfg->review.hold_for, &id, &created);
+	if (rc < 0) {
+		srv_store_failed(q->s, "api");
+		srv_reply_error(rs, 503,
+		                "the review queue is unavailable: the item was "
+		                "not recorded; try again later");
+		pd_http_add_header(rs, "Retry-After", "30");
+	} else {
+		srv_log("review: check id=%s item %lld%s", q->logid,
+		        (long long)id, created ? " recorded" : " (known)");
+		check_answer(q, rs, id, created);
+	}
+	srv_store_give(q->s, st, rc < 0 && store_broken(rc));
+	pd_buf_dispose(&strings);
+}
+
+/* GET /v1/items/ID: the id checked here, the item read on a worker. */
+static pd_http_next api_item(srv_req *q, pd_http_request *rq,
+                             pd_http_response *rs, const char *id)
+{
+	int64_t v = 0;
+
+	if (!is_get(rq->method)) {
+		reply_405(rs, "GET, HEAD");
+		return PD_HTTP_DONE;
+	}
+	for (const char *p = id; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (INT64_MAX - 9) / 10) {
+			v = 0;
+			break;
+		}
+		v = v * 10 + (*p - '0');
+	}
+	if (v <= 0 || id[0] == '0') {
+		srv_reply_error(rs, 400,
+		                "the item id must be a positive integer");
+		return PD_HTTP_DONE;
+	}
+	q->item = v;
+	q->slow = SRV_SLOW_ITEM;
+	return PD_HTTP_SLOW;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -405,6 +616,7 @@ static void req_free(void *p)
 {
 	srv_req *q = p;
 
+	check_free(q);
 	world_release(q->w);
 	pd_free(q->path);
 	pd_free(q->query);
@@ -413,11 +625,6 @@ static void req_free(void *p)
 	pd_free(q->inm);
 	pd_free(q->ctype);
 	pd_free(q);
-}
-
-static bool is_get(const char *m)
-{
-	return !strcmp(m, "GET") || !strcmp(m, "HEAD");
 }
 
 static pd_http_next route(srv_req *q, pd_http_request *rq, pd_http_response *rs)
@@ -467,8 +674,15 @@ static pd_http_next route(srv_req *q, pd_http_request *rq, pd_http_response *rs)
 	}
 	if (!strcmp(q->path, "/v1/check")) {
 		q->label = "/v1/check";
-		api_check(q, rq, rs);
-		return PD_HTTP_DONE;
+		return api_check(q, rq, rs);
+	}
+	if (!strncmp(q->path, "/v1/items/", 10)) {
+		q->label = "/v1/items";
+		return api_item(q, rq, rs, q->path + 10);
+	}
+	if (!strcmp(q->path, "/review") || !strncmp(q->path, "/review/", 8)) {
+		q->label = "/review";
+		return srv_review_fast(q, rq, rs);
 	}
 	if (strncmp(q->path, "/v1/", 4) &&
 	    (q->route = srv_route_find(q->w, q->path, &q->rest))) {
@@ -536,14 +750,36 @@ static void on_slow(void *ctx, pd_http_request *rq, pd_http_response *rs)
 	srv_req *q = rq->user;
 
 	(void)ctx;
-	srv_proxy_slow(q, rq, rs);
+	switch (q->slow) {
+	case SRV_SLOW_CHECK: check_slow(q, rs); break;
+	case SRV_SLOW_ITEM: srv_item_slow(q, rs); break;
+	case SRV_SLOW_REVIEW: srv_review_slow(q, rq, rs); break;
+	default: srv_proxy_slow(q, rq, rs);
+	}
 	finish(q, rq, rs);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Start and stop                                                           */
 
+/* The store pool and the review pages' locks. */
+static void review_dispose(pd_server *s)
+{
+	while (s->nidle)
+		pd_store_close(s->idle[--s->nidle]);
+	pd_free(s->db);
+	s->db = NULL;
+	pthread_mutex_destroy(&s->store_mu);
+	pthread_mutex_destroy(&s->freeze_mu);
+}
+
 pd_rc pd_server_start(pd_server **out, pd_world *pw, const char *listen)
+{
+	return pd_server_start_db(out, pw, listen, NULL);
+}
+
+pd_rc pd_server_start_db(pd_server **out, pd_world *pw, const char *listen,
+                         const char *db)
 {
 	const pd_serve_config *sc = &pw->cfg->serve;
 	pd_server *s = pd_calloc(1, sizeof(*s));
@@ -556,6 +792,14 @@ pd_rc pd_server_start(pd_server **out, pd_world *pw, const char *listen)
 		return pd_error_set(PD_ENOMEM, "out of memory");
 	}
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->store_mu, NULL);
+	pthread_mutex_init(&s->freeze_mu, NULL);
+	s->db_sync_full = pw->cfg->review.sync_full;
+	if (!(s->db = pd_strdup(db ? db : pw->cfg->review.db))) {
+		pd_world_free(pw);
+		rc = pd_error_set(PD_ENOMEM, "out of memory");
+		goto fail;
+	}
 	if ((rc = srv_cache_init(&s->cache, sc->cache_entries)) < 0 ||
 	    (rc = srv_metrics_new(&s->metrics)) < 0) {
 		pd_world_free(pw);
@@ -572,12 +816,14 @@ pd_rc pd_server_start(pd_server **out, pd_world *pw, const char *listen)
 	ho.fast = on_fast;
 	ho.slow = on_slow;
 	ho.ctx = s;
+	note_load(s, s->world->w);
 	if ((rc = pd_http_start(&s->http, &ho)) < 0)
 		goto fail;
 	*out = s;
 	return PD_OK;
 fail:
 	world_release(s->world);
+	review_dispose(s);
 	srv_metrics_free(s->metrics);
 	srv_cache_dispose(&s->cache);
 	pthread_mutex_destroy(&s->mu);
@@ -593,6 +839,7 @@ size_t pd_server_stop(pd_server *s, double drain)
 		return 0;
 	left = pd_http_stop(s->http, drain);
 	world_release(s->world);
+	review_dispose(s);
 	srv_metrics_free(s->metrics);
 	srv_cache_dispose(&s->cache);
 	pthread_mutex_destroy(&s->mu);

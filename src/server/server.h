@@ -7,6 +7,14 @@
  *           filtered copies, reference-counted, bounded, least recently
  *           used out first
  * metrics.c counters and a histogram in Prometheus' text format
+ * review.c  the review pages under /review (login, queue, item, audit,
+ *           export, freeze) and GET /v1/items/ID
+ * form.c    form fields, cookies and percent-encoding for review.c
+ *
+ * The review store (include/purdah/store.h) is reached through a small
+ * pool of connections, opened when first needed and used on worker
+ * threads only (a polling thread never waits for SQLite): anything that
+ * touches it answers PD_HTTP_SLOW from the fast path.
  *
  * The service serves one world (configuration, calendars, lexicons, gate)
  * at a time; pd_server_set_world swaps in a new one atomically, and
@@ -23,6 +31,7 @@
 
 #include "purdah/buf.h"
 #include "purdah/error.h"
+#include "purdah/store.h"
 #include "purdah/time.h"
 #include "purdah/world.h"
 
@@ -38,6 +47,22 @@ typedef struct pd_server pd_server;
  * PD_EIO when it cannot be bound.
  */
 pd_rc pd_server_start(pd_server **out, pd_world *w, const char *listen);
+/* The same with the review store at `db` (NULL: w->cfg->review.db, the
+ * first world's; later worlds do not move it). A "load" audit entry is
+ * written at start and at each reload; a store that cannot be opened is
+ * logged and counted, and the proxy serves on. */
+pd_rc pd_server_start_db(pd_server **out, pd_world *w, const char *listen,
+                         const char *db);
+
+/* Called (on a worker thread) after a review page changed a file the world
+ * reads (a freeze): should load and set a new world before it returns.
+ * NULL (the default): the next reload picks the change up. */
+typedef void (*pd_server_reload_fn)(void *ctx);
+void pd_server_set_reload(pd_server *s, pd_server_reload_fn fn, void *ctx);
+
+/* Housekeeping for the main thread (serve.watch): pending review items
+ * whose time has passed become expired. */
+void pd_server_expire(pd_server *s);
 
 /* Serve `w` (taken, even on failure) from now on; logs and counts the
  * reload. On failure (out of memory) the old world keeps serving. */
@@ -192,6 +217,9 @@ typedef struct srv_world {
 	size_t nroutes;
 } srv_world;
 
+/* Idle store connections kept at most (more are closed when given back). */
+#define SRV_STORE_IDLE 8
+
 struct pd_server {
 	pd_http_server *http;
 	pthread_mutex_t mu; /* world, gen */
@@ -199,7 +227,33 @@ struct pd_server {
 	uint64_t gen;
 	srv_cache cache;
 	srv_metrics *metrics;
+	pthread_mutex_t store_mu; /* idle, nidle */
+	char *db;                 /* the store's path */
+	bool db_sync_full;
+	pd_store *idle[SRV_STORE_IDLE];
+	size_t nidle;
+	pd_server_reload_fn reload;
+	void *reload_ctx;
+	pthread_mutex_t freeze_mu; /* one freeze start or end at a time */
 };
+
+/* A store connection for this thread (a worker's, or the main thread's):
+ * from the pool, or newly opened (created when missing). Give it back with
+ * srv_store_give, `broken` when it failed in a way that may have left it
+ * unusable (it is closed then). */
+pd_rc srv_store_take(pd_server *s, pd_store **out);
+void srv_store_give(pd_server *s, pd_store *st, bool broken);
+/* Count a store failure (purdah_store_errors_total{where}) and log it with
+ * the current error message. */
+void srv_store_failed(pd_server *s, const char *where);
+
+/* What the slow half of a request does (srv_req.slow). */
+typedef enum srv_slow {
+	SRV_SLOW_ROUTE = 0, /* an upstream fetch (proxy.c) */
+	SRV_SLOW_CHECK,     /* record a held or blocked POST /v1/check */
+	SRV_SLOW_ITEM,      /* GET /v1/items/ID */
+	SRV_SLOW_REVIEW     /* a review page */
+} srv_slow;
 
 /* One request's state (pd_http_request.user). */
 typedef struct srv_req {
@@ -215,6 +269,11 @@ typedef struct srv_req {
 	const char *cache;      /* hit, miss, revalidated, stale */
 	const char *decision;   /* allow, hold, block */
 	bool write;             /* a forum write to pass upstream */
+	srv_slow slow;
+	pd_check_request *chk; /* SRV_SLOW_CHECK: the request ... */
+	pd_verdict *verdict;   /* ... and its decision */
+	char logid[96];        /* its id, for the log */
+	int64_t item;          /* SRV_SLOW_ITEM */
 } srv_req;
 
 /* The route for `path`, or NULL: an exact route, else the longest prefix
@@ -227,11 +286,63 @@ pd_http_next srv_proxy_fast(srv_req *q, pd_http_request *rq,
                             pd_http_response *rs);
 void srv_proxy_slow(srv_req *q, pd_http_request *rq, pd_http_response *rs);
 
+/* JSON answers of the API. */
+void srv_reply_json(pd_http_response *rs, int status, pd_json *j);
+void srv_reply_error(pd_http_response *rs, int status, const char *msg);
+
 /* A short neutral HTML page: `title` as heading, `text` below (both
  * escaped), with no-store caching. */
 void srv_page(pd_http_response *rs, int status, const char *title,
               const char *text);
 /* Append `s` to `b` with & < > " ' escaped. */
 pd_rc srv_html_escape(pd_buf *b, const char *s);
+
+/* ------------------------------------------------------------------------ */
+/* The review pages (review.c)                                              */
+
+/* A path under /review: the stylesheet at once, anything else on a
+ * worker (PD_HTTP_SLOW). */
+pd_http_next srv_review_fast(srv_req *q, pd_http_request *rq,
+                             pd_http_response *rs);
+void srv_review_slow(srv_req *q, pd_http_request *rq, pd_http_response *rs);
+
+/* GET /v1/items/ID on a worker (q->item). */
+void srv_item_slow(srv_req *q, pd_http_response *rs);
+
+/* ------------------------------------------------------------------------ */
+/* Form fields and cookies (form.c)                                         */
+
+#define SRV_FORM_MAX_FIELDS 1024
+#define SRV_FORM_MAX_NAME   64
+#define SRV_FORM_MAX_VALUE  16384
+
+typedef struct srv_field {
+	char *name, *value; /* decoded, NUL-terminated */
+	size_t nlen, vlen;
+} srv_field;
+
+typedef struct srv_form {
+	srv_field *fields; /* in the order sent; names may repeat */
+	size_t n, cap;
+} srv_form;
+
+/*
+ * Parse `len` bytes of application/x-www-form-urlencoded text (a body or a
+ * query string) into `f` (replaced; dispose it even on failure).
+ * PD_EINVALID "form: ..." for a bad percent escape, a raw byte that is not
+ * visible ASCII, a name or value that is not valid UTF-8 or holds a NUL or
+ * a control character (tab, CR and LF allowed), or over the limits above.
+ */
+pd_rc srv_form_parse(srv_form *f, const char *s, size_t len);
+/* The first value of `name`, or NULL (borrowed from f). */
+const char *srv_form_get(const srv_form *f, const char *name);
+void srv_form_dispose(srv_form *f);
+
+/* The first cookie `name` in a Cookie header (RFC 6265 5.4) into out (n
+ * bytes with the NUL): false when absent, malformed, or too long. */
+bool srv_cookie_get(const char *header, const char *name, char *out, size_t n);
+
+/* Append `s` percent-encoded (all but A-Z a-z 0-9 - . _ ~) to `b`. */
+pd_rc srv_url_encode(pd_buf *b, const char *s);
 
 #endif

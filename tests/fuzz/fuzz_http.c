@@ -37,12 +37,22 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static pd_server *g_srv;
+static char g_dir[] = "/tmp/purdah-fuzz-http.XXXXXX";
+static char g_db[sizeof(g_dir) + 16];
 
 static void stop(void)
 {
+	static const char *const ext[] = {"", "-wal", "-shm", "-journal"};
+
 	pd_server_stop(g_srv, 5);
 	g_srv = NULL;
 	pd_fetch_global_cleanup();
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		char f[sizeof(g_db) + 16];
+		snprintf(f, sizeof(f), "%s%s", g_db, ext[i]);
+		unlink(f);
+	}
+	rmdir(g_dir);
 }
 
 static unsigned port(void)
@@ -54,8 +64,13 @@ static unsigned port(void)
 		return pd_server_port(g_srv);
 	o.config_path = "purdah.yaml";
 	o.periods_only = true;
+	if (!mkdtemp(g_dir)) {
+		perror("fuzz_http: mkdtemp");
+		exit(2);
+	}
+	snprintf(g_db, sizeof(g_db), "%s/review.db", g_dir);
 	if (pd_fetch_global_init() < 0 || pd_world_load(&w, &o) < 0 ||
-	    pd_server_start(&g_srv, w, "127.0.0.1:0") < 0) {
+	    pd_server_start_db(&g_srv, w, "127.0.0.1:0", g_db) < 0) {
 		fprintf(stderr,
 		        "fuzz_http: cannot start the server on the shipped "
 		        "purdah.yaml (run from the repository root): %s\n",

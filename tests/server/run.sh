@@ -1,13 +1,15 @@
 #!/bin/sh
 # Server tests: the real `purdah serve` on 127.0.0.1 with a local upstream
-# started by the test (tests/server/test_serve.py, Python 3 standard library,
-# Debian's /usr/bin/python3).
+# started by the test (Python 3 standard library, Debian's /usr/bin/python3):
+# tests/server/test_serve.py (the proxy, the API) and test_review.py (the
+# review pages, the review API, the proxy's recording).
 #
 #   tests/server/run.sh BUILD_DIR          (runs BUILD_DIR/purdah serve)
 #   VG="valgrind ..." tests/server/run.sh BUILD_DIR
 #
-# Prints "ok NAME" or "FAIL NAME: why" per test, then
-# "server: N passed, M failed". Exits 0 only when nothing failed.
+# Prints "ok NAME" or "FAIL NAME: why" per test, each script's own
+# summary, then "server: N passed, M failed" for both. Exits 0 only when
+# nothing failed.
 set -u
 LC_ALL=C
 export LC_ALL
@@ -44,7 +46,28 @@ if [ -n "${VG:-}" ]; then
 fi
 TZ=UTC
 export TZ
+to=""
 if command -v timeout >/dev/null 2>&1; then
-	exec timeout 900 "$python" "$here/test_serve.py" "$build"
+	to="timeout 900"
 fi
-exec "$python" "$here/test_serve.py" "$build"
+passed=0
+failed=0
+status=0
+for t in test_serve test_review; do
+	out=$($to "$python" "$here/$t.py" "$build" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	p=$(printf '%s\n' "$out" | sed -n 's/^[a-z]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' | tail -n 1)
+	f=$(printf '%s\n' "$out" | sed -n 's/^[a-z]*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' | tail -n 1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		printf 'FAIL %s: exit status %d\n' "$t" "$rc"
+		f=1
+	fi
+	[ "$rc" -eq 0 ] || status=1
+	passed=$((passed + p))
+	failed=$((failed + f))
+done
+printf 'server: %d passed, %d failed\n' "$passed" "$failed"
+exit "$status"
