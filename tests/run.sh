@@ -43,7 +43,8 @@ for dir in "$@"; do
 		note "$v $(basename "$t"): $p passed, $f failed"
 		count "$v/$(basename "$t")" "$p" "$f"
 	done
-	for s in tests/cli/run.sh tests/corpus/run.sh tests/corpus/run-lexicons.sh tests/corpus/run-feeds.sh tests/readme/run.sh tests/server/run.sh; do
+	for s in tests/cli/run.sh tests/corpus/run.sh tests/corpus/run-lexicons.sh tests/corpus/run-feeds.sh tests/readme/run.sh tests/server/run.sh tests/store/crash.sh \
+		tests/browser/run.sh; do
 		[ -x "$s" ] || continue
 		note "== $v: $s"
 		out=$("$s" "$dir" 2>&1)
