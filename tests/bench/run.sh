@@ -52,6 +52,12 @@ else
 	status=1
 fi
 
+echo "== bench_store (1,000,000 items; the database is kept in $work)"
+"$dir/bench/bench_store" "$work/store.db" || status=1
+
+echo "== review pages (purdah serve on that store; server time per page)"
+sh tests/bench/review.sh "$dir" "$work/review" "$work/store.db" || status=1
+
 echo "== serve (wrk; nginx proxy_cache as the baseline)"
 sh tests/bench/serve.sh "$dir" "$work/serve" || status=1
 exit $status
