@@ -59,20 +59,20 @@ typedef struct pd_serve_config {
 
 /* `store:` and `review:`: the review queue's database and the web page. */
 typedef struct pd_review_config {
-	char *db;           /* store.path: var/purdah.db */
-	bool sync_full;     /* store.synchronous: normal (false) | full */
-	double hold_for;    /* review.hold_for: seconds an item to publish
-	                       now stays pending: 86400 */
-	int password_cost;  /* review.password_cost: a pd_pw_cost:
-	                       interactive (0) | moderate | min */
+	char *db;                /* store.path: var/purdah.db */
+	bool sync_full;          /* store.synchronous: normal (false) | full */
+	double hold_for;         /* review.hold_for: seconds an item to publish
+	                            now stays pending: 86400 */
+	int password_cost;       /* review.password_cost: a pd_pw_cost:
+	                            interactive (0) | moderate | min */
 	double session_idle;     /* review.session_idle: 1800 s */
 	double session_max;      /* review.session_max: 43200 s */
 	unsigned login_failures; /* review.login_failures: 5 ... */
 	double login_window;     /* review.login_window: ... in 900 s */
-	int cookie_secure;  /* review.cookie_secure: auto (0: when the
-	                       request came over TLS, X-Forwarded-Proto
-	                       https), always (1), never (2) */
-	unsigned page_size; /* review.page_size: 50 */
+	int cookie_secure;       /* review.cookie_secure: auto (0: when the
+	                            request came over TLS, X-Forwarded-Proto
+	                            https), always (1), never (2) */
+	unsigned page_size;      /* review.page_size: 50 */
 } pd_review_config;
 
 typedef struct pd_config {

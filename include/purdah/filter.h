@@ -64,7 +64,7 @@ typedef struct pd_filter_removed {
 	char *text;  /* the text the gate saw (title, a line break, the
 	                body), or "" */
 	pd_decision decision;
-	char *reason; /* the first reason's code */
+	char *reason;            /* the first reason's code */
 	const pd_period *period; /* that brought the rule, or NULL */
 } pd_filter_removed;
 

@@ -91,7 +91,8 @@ pd_rc pd_cli_parse(pd_cli *c, int argc, char **argv, const char *shortopts,
 		}
 		if (pd_cli_global_opt(c, opt, optarg, &rc))
 			continue;
-		rc = fn(c, ctx, opt, optarg);
+		rc = fn ? fn(c, ctx, opt, optarg)
+		        : pd_error_set(PD_EINTERNAL, "option %d", opt);
 	}
 done:
 	pd_buf_dispose(&so);
@@ -223,6 +224,73 @@ pd_rc pd_cli_parse_bound(pd_cli *c, pd_instant *out, const char *s, bool to,
 		return rc;
 	if (to)
 		*out += 1;
+	return PD_OK;
+}
+
+static pd_rc export_opt(pd_cli *c, void *vctx, int opt, const char *arg)
+{
+	pd_cli_export *o = vctx;
+
+	(void)c;
+	switch (opt) {
+	case 1: o->from = arg; break;
+	case 2: o->to = arg; break;
+	case 3: o->format = arg; break;
+	case 4: o->output = arg; break;
+	default: return pd_error_set(PD_EINTERNAL, "option %d", opt);
+	}
+	return PD_OK;
+}
+
+pd_rc pd_cli_export_parse(pd_cli *c, int argc, char **argv, const char *usage,
+                          const char *cmd, const char *fmt1, const char *fmt2,
+                          pd_cli_export *o, pd_instant *from, pd_instant *to)
+{
+	static const struct option opts[] = {
+	        {"from", required_argument, NULL, 1},
+	        {"to", required_argument, NULL, 2},
+	        {"format", required_argument, NULL, 3},
+	        {"output", required_argument, NULL, 4},
+	};
+	pd_rc rc;
+
+	memset(o, 0, sizeof(*o));
+	*from = *to = 0;
+	if ((rc = pd_cli_parse(c, argc, argv, NULL, opts, 4, export_opt, o,
+	                       usage)) < 0 ||
+	    c->done)
+		return rc;
+	if (optind < argc)
+		return pd_error_set(PD_EUSAGE, "%s: unexpected '%s'", cmd,
+		                    argv[optind]);
+	if (!o->format)
+		return pd_error_set(PD_EUSAGE, "%s: --format %s|%s is required",
+		                    cmd, fmt1, fmt2);
+	if (strcmp(o->format, fmt1) && strcmp(o->format, fmt2))
+		return pd_error_set(PD_EUSAGE,
+		                    "%s: --format: '%s' is not %s or %s", cmd,
+		                    o->format, fmt1, fmt2);
+	if (o->output && !o->output[0])
+		return pd_error_set(PD_EUSAGE, "%s: --output: empty", cmd);
+	if ((rc = pd_cli_setup(c)) < 0 ||
+	    (o->from && (rc = pd_cli_parse_bound(c, from, o->from, false,
+	                                         "--from")) < 0) ||
+	    (o->to &&
+	     (rc = pd_cli_parse_bound(c, to, o->to, true, "--to")) < 0))
+		return rc;
+	if (*from && *to && *to <= *from)
+		return pd_error_set(PD_EUSAGE, "%s: --to is before --from",
+		                    cmd);
+	c->usage = NULL;
+	return pd_cli_store(c, false);
+}
+
+pd_rc pd_cli_write_output(const char *path, const pd_buf *b)
+{
+	if (path && strcmp(path, "-"))
+		return pd_file_write_atomic(path, b->ptr ? b->ptr : "", b->len);
+	if (b->len && fwrite(b->ptr, 1, b->len, stdout) != b->len)
+		return pd_error_set(PD_EIO, "cannot write the output");
 	return PD_OK;
 }
 

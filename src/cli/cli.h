@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "purdah/buf.h"
 #include "purdah/calendar.h"
 #include "purdah/config.h"
 #include "purdah/error.h"
@@ -107,6 +108,25 @@ pd_rc pd_cli_item_opts(pd_cli *c, const char *cls, const char *const *areas,
  * `to`, that second included). PD_EUSAGE naming `what`. After setup. */
 pd_rc pd_cli_parse_bound(pd_cli *c, pd_instant *out, const char *s, bool to,
                          const char *what);
+
+/* The options of a command that exports (audit export, report): --from,
+ * --to, --format and --output; argv strings, borrowed. */
+typedef struct pd_cli_export {
+	const char *from, *to, *format, *output;
+} pd_cli_export;
+
+/* Parse a command's argv (pd_cli_parse with `usage`) into `o`, then check
+ * it: no operands, --format `fmt1` or `fmt2`, a non-empty --output, the
+ * --from/--to bounds into `from`/`to` (0 when not given; after
+ * pd_cli_setup); then open the store. `cmd` names the command in the
+ * PD_EUSAGE messages. The caller stops when c->done. */
+pd_rc pd_cli_export_parse(pd_cli *c, int argc, char **argv, const char *usage,
+                          const char *cmd, const char *fmt1, const char *fmt2,
+                          pd_cli_export *o, pd_instant *from, pd_instant *to);
+
+/* Write the bytes of `b` to `path` atomically (pd_file_write_atomic), or
+ * to stdout when `path` is NULL or "-"; PD_EIO when stdout fails. */
+pd_rc pd_cli_write_output(const char *path, const pd_buf *b);
 
 /* Write `v` as JSON to stdout (pretty) and free it. */
 pd_rc pd_cli_print_json(pd_json *v, bool pretty);

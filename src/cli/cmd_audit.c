@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "dep/csv.h"
 #include "purdah/buf.h"
 #include "purdah/file.h"
 #include "purdah/json.h"
@@ -39,31 +40,12 @@ static const char audit_usage[] =
         "  Exit status: 0 success, 64 usage, 65 chain broken, 66 no store,\n"
         "  70 internal error, 74 I/O error, 78 configuration.\n";
 
-typedef struct {
-	const char *from, *to, *format, *output;
-} au_opts;
-
-static pd_rc on_opt(pd_cli *c, void *vctx, int opt, const char *arg)
-{
-	au_opts *o = vctx;
-
-	(void)c;
-	switch (opt) {
-	case 1: o->from = arg; break;
-	case 2: o->to = arg; break;
-	case 3: o->format = arg; break;
-	case 4: o->output = arg; break;
-	default: return pd_error_set(PD_EINTERNAL, "option %d", opt);
-	}
-	return PD_OK;
-}
-
 static pd_rc cmd_verify(pd_cli *c, int argc, char **argv)
 {
 	pd_audit_report r;
 	pd_rc rc;
 
-	if ((rc = pd_cli_parse(c, argc, argv, NULL, NULL, 0, on_opt, NULL,
+	if ((rc = pd_cli_parse(c, argc, argv, NULL, NULL, 0, NULL, NULL,
 	                       audit_usage)) < 0 ||
 	    c->done)
 		return rc;
@@ -99,42 +81,21 @@ typedef struct {
 	bool csv, to_stdout;
 } exporter;
 
-/* One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line
- * break or starts or ends with a blank; quotes doubled. */
+/* One CSV field (RFC 4180): quoted only where it must be. */
 static pd_rc csv_field(pd_buf *b, const char *s, bool last)
 {
-	bool quote = false;
-	size_t len = s ? strlen(s) : 0;
-	pd_rc rc = PD_OK;
-
-	for (size_t i = 0; i < len && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
-		        s[i] == '\n';
-	quote = quote || (len && (s[0] == ' ' || s[len - 1] == ' '));
-	if (quote)
-		rc = pd_buf_putc(b, '"');
-	for (size_t i = 0; i < len && rc == PD_OK; i++) {
-		if (s[i] == '"')
-			rc = pd_buf_putc(b, '"');
-		if (rc == PD_OK)
-			rc = pd_buf_putc(b, s[i]);
-	}
-	if (rc == PD_OK && quote)
-		rc = pd_buf_putc(b, '"');
-	if (rc == PD_OK)
-		rc = last ? pd_buf_puts(b, "\r\n") : pd_buf_putc(b, ',');
-	return rc;
+	return pd_csv_field(b, s, s ? strlen(s) : 0, last ? PD_CSV_LAST : 0);
 }
 
 static pd_rc flush_out(exporter *x, bool force)
 {
+	pd_rc rc;
+
 	if (!x->to_stdout || (!force && x->out.len < FLUSH_BYTES))
 		return PD_OK;
-	if (x->out.len &&
-	    fwrite(x->out.ptr, 1, x->out.len, stdout) != x->out.len)
-		return pd_error_set(PD_EIO, "cannot write the output");
-	pd_buf_clear(&x->out);
-	return PD_OK;
+	if ((rc = pd_cli_write_output(NULL, &x->out)) == PD_OK)
+		pd_buf_clear(&x->out);
+	return rc;
 }
 
 static pd_rc export_entry(void *ctx, const pd_audit_entry *e)
@@ -180,48 +141,16 @@ static pd_rc export_entry(void *ctx, const pd_audit_entry *e)
 
 static pd_rc cmd_export(pd_cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	        {"from", required_argument, NULL, 1},
-	        {"to", required_argument, NULL, 2},
-	        {"format", required_argument, NULL, 3},
-	        {"output", required_argument, NULL, 4},
-	};
 	exporter x;
-	au_opts o;
-	pd_instant from = 0, to = 0;
+	pd_cli_export o;
+	pd_instant from, to;
 	pd_rc rc;
 
-	memset(&o, 0, sizeof(o));
 	memset(&x, 0, sizeof(x));
-	if ((rc = pd_cli_parse(c, argc, argv, NULL, opts, 4, on_opt, &o,
-	                       audit_usage)) < 0 ||
+	if ((rc = pd_cli_export_parse(c, argc, argv, audit_usage,
+	                              "audit export", "csv", "jsonl", &o, &from,
+	                              &to)) < 0 ||
 	    c->done)
-		return rc;
-	if (optind < argc)
-		return pd_error_set(PD_EUSAGE, "audit export: unexpected '%s'",
-		                    argv[optind]);
-	if (!o.format)
-		return pd_error_set(PD_EUSAGE,
-		                    "audit export: --format csv|jsonl is "
-		                    "required");
-	if (strcmp(o.format, "csv") && strcmp(o.format, "jsonl"))
-		return pd_error_set(
-		        PD_EUSAGE,
-		        "audit export: --format: '%s' is not csv or "
-		        "jsonl",
-		        o.format);
-	if (o.output && !o.output[0])
-		return pd_error_set(PD_EUSAGE, "audit export: --output: empty");
-	if ((rc = pd_cli_setup(c)) < 0 ||
-	    (o.from && (rc = pd_cli_parse_bound(c, &from, o.from, false,
-	                                        "--from")) < 0) ||
-	    (o.to && (rc = pd_cli_parse_bound(c, &to, o.to, true, "--to")) < 0))
-		return rc;
-	if (from && to && to <= from)
-		return pd_error_set(PD_EUSAGE, "audit export: --to is before "
-		                               "--from");
-	c->usage = NULL;
-	if ((rc = pd_cli_store(c, false)) < 0)
 		return rc;
 	x.c = c;
 	x.csv = strcmp(o.format, "csv") == 0;
@@ -234,11 +163,8 @@ static pd_rc cmd_export(pd_cli *c, int argc, char **argv)
 	if (rc == PD_OK)
 		rc = pd_audit_each(c->store, from, to, 0, export_entry, &x);
 	if (rc == PD_OK)
-		rc = x.to_stdout
-		             ? flush_out(&x, true)
-		             : pd_file_write_atomic(o.output,
-		                                    x.out.ptr ? x.out.ptr : "",
-		                                    x.out.len);
+		rc = x.to_stdout ? flush_out(&x, true)
+		                 : pd_cli_write_output(o.output, &x.out);
 	pd_buf_dispose(&x.out);
 	return rc;
 }

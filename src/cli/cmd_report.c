@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "dep/csv.h"
 #include "purdah/alloc.h"
 #include "purdah/buf.h"
 #include "purdah/file.h"
@@ -58,23 +59,18 @@ static const char style[] =
         "4px;overflow-wrap:anywhere}mark{background:#ffd54f;color:#000}"
         "code{font-size:.95em}@media print{article{break-inside:avoid}}";
 
-typedef struct {
-	const char *from, *to, *format, *output;
-} rp_opts;
-
-static pd_rc on_opt(pd_cli *c, void *vctx, int opt, const char *arg)
+/* Unless `rc` is a failure already: `before`, `s` HTML-escaped, `after`.
+ * Returns the new status. */
+static pd_rc put_escaped(pd_buf *b, pd_rc rc, const char *before, const char *s,
+                         const char *after)
 {
-	rp_opts *o = vctx;
-
-	(void)c;
-	switch (opt) {
-	case 1: o->from = arg; break;
-	case 2: o->to = arg; break;
-	case 3: o->format = arg; break;
-	case 4: o->output = arg; break;
-	default: return pd_error_set(PD_EINTERNAL, "option %d", opt);
-	}
-	return PD_OK;
+	if (rc == PD_OK)
+		rc = pd_buf_puts(b, before);
+	if (rc == PD_OK)
+		rc = pd_html_escape(b, s);
+	if (rc == PD_OK)
+		rc = pd_buf_puts(b, after);
+	return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -184,7 +180,7 @@ static pd_json *parse_array(const char *text, const char *what)
 
 typedef struct {
 	pd_cli *c;
-	const rp_opts *o;
+	const pd_cli_export *o;
 	bool csv;
 	pd_buf items; /* the items' part (HTML) or rows (CSV) */
 	counts k;
@@ -365,20 +361,12 @@ static pd_rc item_html(report *r, const pd_review_item *it,
 	} else if (rc == PD_OK) {
 		fmt_time(t, sizeof(t), it->decided, tz);
 		rc = pd_buf_printf(b, "%s", st);
-		if (rc == PD_OK && it->reviewer) {
-			rc = pd_buf_puts(b, " by ");
-			if (rc == PD_OK)
-				rc = pd_html_escape(b, it->reviewer);
-		}
+		if (it->reviewer)
+			rc = put_escaped(b, rc, " by ", it->reviewer, "");
 		if (rc == PD_OK)
 			rc = pd_buf_printf(b, " at %s", t);
-		if (rc == PD_OK && it->note) {
-			rc = pd_buf_puts(b, ": <q>");
-			if (rc == PD_OK)
-				rc = pd_html_escape(b, it->note);
-			if (rc == PD_OK)
-				rc = pd_buf_puts(b, "</q>");
-		}
+		if (it->note)
+			rc = put_escaped(b, rc, ": <q>", it->note, "</q>");
 	}
 	if (rc == PD_OK)
 		rc = pd_buf_puts(b, "</dd>\n</dl>\n<h4>Reasons</h4>\n"
@@ -388,23 +376,12 @@ static pd_rc item_html(report *r, const pd_review_item *it,
 		const char *code = pd_json_str(pd_json_get(x, "code")),
 		           *dec = pd_json_str(pd_json_get(x, "decision")),
 		           *msg = pd_json_str(pd_json_get(x, "message"));
-		rc = pd_buf_puts(b, "<li><code>");
-		if (rc == PD_OK)
-			rc = pd_html_escape(b, code ? code : "?");
-		if (rc == PD_OK)
-			rc = pd_buf_puts(b, "</code>");
-		if (rc == PD_OK && dec) {
-			rc = pd_buf_puts(b, " (");
-			if (rc == PD_OK)
-				rc = pd_html_escape(b, dec);
-			if (rc == PD_OK)
-				rc = pd_buf_puts(b, ")");
-		}
-		if (rc == PD_OK && msg) {
-			rc = pd_buf_puts(b, ": ");
-			if (rc == PD_OK)
-				rc = pd_html_escape(b, msg);
-		}
+		rc = put_escaped(b, PD_OK, "<li><code>", code ? code : "?",
+		                 "</code>");
+		if (dec)
+			rc = put_escaped(b, rc, " (", dec, ")");
+		if (msg)
+			rc = put_escaped(b, rc, ": ", msg, "");
 		if (rc == PD_OK)
 			rc = pd_buf_puts(b, "</li>\n");
 	}
@@ -425,56 +402,13 @@ static pd_rc item_html(report *r, const pd_review_item *it,
 /* ------------------------------------------------------------------------ */
 /* CSV                                                                      */
 
-/* Whether a spreadsheet could read `s` as a formula: it starts with = + -
- * @ tab or CR (OWASP "CSV injection"), and is not "-" alone or a number. */
-static bool formula_like(const char *s, size_t len)
-{
-	size_t i = 1;
-
-	if (!len || !s[0] || !strchr("=+-@\t\r", s[0]))
-		return false;
-	if (s[0] != '+' && s[0] != '-')
-		return true;
-	if (len == 1)
-		return false;
-	while (i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
-		i++;
-	return i < len;
-}
-
-/* One CSV field (RFC 4180), neutralised for spreadsheets: one that could
- * be read as a formula gets a ' before it. */
-static pd_rc csv_field(pd_buf *b, const char *s, size_t len, bool last)
-{
-	bool quote = false;
-	pd_rc rc = PD_OK;
-
-	s = s ? s : "";
-	for (size_t i = 0; i < len && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
-		        s[i] == '\n';
-	quote = quote || (len && (s[0] == ' ' || s[len - 1] == ' '));
-	if (quote)
-		rc = pd_buf_putc(b, '"');
-	if (rc == PD_OK && formula_like(s, len))
-		rc = pd_buf_putc(b, '\'');
-	for (size_t i = 0; i < len && rc == PD_OK; i++) {
-		if (s[i] == '"')
-			rc = pd_buf_putc(b, '"');
-		if (rc == PD_OK)
-			rc = s[i] ? pd_buf_putc(b, s[i])
-			          : pd_buf_puts(b, "\xEF\xBF\xBD"); /* NUL */
-	}
-	if (rc == PD_OK && quote)
-		rc = pd_buf_putc(b, '"');
-	if (rc == PD_OK)
-		rc = last ? pd_buf_puts(b, "\r\n") : pd_buf_putc(b, ',');
-	return rc;
-}
+/* Each field neutralised for spreadsheets: one that could be read as a
+ * formula gets a ' before it. */
+#define CSV_FLAGS (PD_CSV_GUARD | PD_CSV_NUMBER | PD_CSV_NUL)
 
 static pd_rc csv_str(pd_buf *b, const char *s)
 {
-	return csv_field(b, s, s ? strlen(s) : 0, false);
+	return pd_csv_field(b, s, s ? strlen(s) : 0, CSV_FLAGS);
 }
 
 /* The values of key `key` of the objects of `arr`, joined by "; ". */
@@ -538,7 +472,8 @@ static pd_rc item_csv(report *r, const pd_review_item *it,
 	if (rc == PD_OK)
 		rc = csv_str(b, it->decided ? t : "");
 	if (rc == PD_OK)
-		rc = csv_field(b, it->text, it->text ? it->len : 0, true);
+		rc = pd_csv_field(b, it->text, it->text ? it->len : 0,
+		                  CSV_FLAGS | PD_CSV_LAST);
 	pd_buf_dispose(&tmp);
 	return rc;
 }
@@ -659,56 +594,17 @@ static pd_rc html_document(report *r, pd_buf *out)
 
 pd_rc pd_cmd_report(pd_cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	        {"from", required_argument, NULL, 1},
-	        {"to", required_argument, NULL, 2},
-	        {"format", required_argument, NULL, 3},
-	        {"output", required_argument, NULL, 4},
-	};
 	pd_buf out = PD_BUF_INIT(MAX_REPORT_BYTES);
-	pd_instant from = 0, to = 0;
+	pd_instant from, to;
+	pd_cli_export o;
 	report r;
-	rp_opts o;
 	pd_rc rc;
 
-	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
 	r.items = (pd_buf)PD_BUF_INIT(MAX_REPORT_BYTES);
-	if ((rc = pd_cli_parse(c, argc, argv, NULL, opts, 4, on_opt, &o,
-	                       report_usage)) < 0 ||
+	if ((rc = pd_cli_export_parse(c, argc, argv, report_usage, "report",
+	                              "html", "csv", &o, &from, &to)) < 0 ||
 	    c->done)
-		goto done;
-	if (optind < argc) {
-		rc = pd_error_set(PD_EUSAGE, "report: unexpected '%s'",
-		                  argv[optind]);
-		goto done;
-	}
-	if (!o.format) {
-		rc = pd_error_set(PD_EUSAGE,
-		                  "report: --format html|csv is required");
-		goto done;
-	}
-	if (strcmp(o.format, "html") && strcmp(o.format, "csv")) {
-		rc = pd_error_set(PD_EUSAGE,
-		                  "report: --format: '%s' is not html or csv",
-		                  o.format);
-		goto done;
-	}
-	if (o.output && !o.output[0]) {
-		rc = pd_error_set(PD_EUSAGE, "report: --output: empty");
-		goto done;
-	}
-	if ((rc = pd_cli_setup(c)) < 0 ||
-	    (o.from && (rc = pd_cli_parse_bound(c, &from, o.from, false,
-	                                        "--from")) < 0) ||
-	    (o.to && (rc = pd_cli_parse_bound(c, &to, o.to, true, "--to")) < 0))
-		goto done;
-	if (from && to && to <= from) {
-		rc = pd_error_set(PD_EUSAGE, "report: --to is before --from");
-		goto done;
-	}
-	c->usage = NULL;
-	if ((rc = pd_cli_store(c, false)) < 0)
 		goto done;
 	r.c = c;
 	r.o = &o;
@@ -727,10 +623,7 @@ pd_rc pd_cmd_report(pd_cli *c, int argc, char **argv)
 	}
 	if (rc < 0)
 		goto done;
-	if (o.output && strcmp(o.output, "-"))
-		rc = pd_file_write_atomic(o.output, out.ptr, out.len);
-	else if (fwrite(out.ptr, 1, out.len, stdout) != out.len)
-		rc = pd_error_set(PD_EIO, "cannot write the output");
+	rc = pd_cli_write_output(o.output, &out);
 done:
 	counts_dispose(&r.k);
 	pd_buf_dispose(&r.items);

@@ -415,14 +415,32 @@ static void field(const char *label, const char *value)
 	fputc('\n', stdout);
 }
 
-static void print_areas(const char *areas)
+/* A JSON array as stored with an item (`text`: NULL or malformed reads as
+ * empty); its size into *n. Free with pd_json_free. */
+static pd_json *stored_array(const char *text, const char *what, size_t *n)
 {
 	pd_json *j = NULL;
-	size_t n = 0;
 
-	if (areas && pd_json_parse(&j, "areas", areas, strlen(areas)) == PD_OK)
-		n = pd_json_array_size(j);
+	*n = 0;
+	if (text && pd_json_parse(&j, what, text, strlen(text)) == PD_OK)
+		*n = pd_json_array_size(j);
 	pd_error_clear();
+	return j;
+}
+
+/* A section's heading, and `none` when it has no lines. */
+static void heading(const char *title, size_t n, const char *none)
+{
+	printf("%s:\n", title);
+	if (n == 0)
+		printf("  %s\n", none);
+}
+
+static void print_areas(const char *areas)
+{
+	size_t n;
+	pd_json *j = stored_array(areas, "areas", &n);
+
 	printf("  %-12s ", "areas:");
 	if (n == 0)
 		fputs("whole council", stdout);
@@ -437,16 +455,10 @@ static void print_areas(const char *areas)
 
 static void print_reasons(const char *reasons)
 {
-	pd_json *j = NULL;
-	size_t n = 0;
+	size_t n;
+	pd_json *j = stored_array(reasons, "reasons", &n);
 
-	if (reasons &&
-	    pd_json_parse(&j, "reasons", reasons, strlen(reasons)) == PD_OK)
-		n = pd_json_array_size(j);
-	pd_error_clear();
-	printf("Reasons:\n");
-	if (n == 0)
-		printf("  (none recorded)\n");
+	heading("Reasons", n, "(none recorded)");
 	for (size_t i = 0; i < n; i++) {
 		const pd_json *r = pd_json_array_get(j, i);
 		const char *code = pd_json_str(pd_json_get(r, "code")),
@@ -470,16 +482,10 @@ static void print_reasons(const char *reasons)
 
 static void print_periods(const char *periods)
 {
-	pd_json *j = NULL;
-	size_t n = 0;
+	size_t n;
+	pd_json *j = stored_array(periods, "periods", &n);
 
-	if (periods &&
-	    pd_json_parse(&j, "periods", periods, strlen(periods)) == PD_OK)
-		n = pd_json_array_size(j);
-	pd_error_clear();
-	printf("Periods:\n");
-	if (n == 0)
-		printf("  (none in force)\n");
+	heading("Periods", n, "(none in force)");
 	for (size_t i = 0; i < n; i++) {
 		const pd_json *p = pd_json_array_get(j, i);
 		const char *name = pd_json_str(pd_json_get(p, "name")),
@@ -501,15 +507,10 @@ static void print_periods(const char *periods)
 
 static void print_hits(const char *hits)
 {
-	pd_json *j = NULL;
-	size_t n = 0;
+	size_t n;
+	pd_json *j = stored_array(hits, "hits", &n);
 
-	if (hits && pd_json_parse(&j, "hits", hits, strlen(hits)) == PD_OK)
-		n = pd_json_array_size(j);
-	pd_error_clear();
-	printf("Hits:\n");
-	if (n == 0)
-		printf("  (none recorded)\n");
+	heading("Hits", n, "(none recorded)");
 	for (size_t i = 0; i < n; i++) {
 		const pd_json *h = pd_json_array_get(j, i);
 		const char *cat = pd_json_str(pd_json_get(h, "category")),
@@ -585,6 +586,24 @@ static void print_item(pd_cli *c, const pd_review_item *it)
 	}
 }
 
+/* What show and status share: the options, one ID, the item (dispose of
+ * *it with pd_review_item_dispose; zeroed when it is not read). */
+static pd_rc read_item(pd_cli *c, int argc, char **argv, const char *cmd,
+                       rv_opts *o, int64_t *id, pd_review_item *it)
+{
+	pd_rc rc;
+
+	memset(it, 0, sizeof(*it));
+	if ((rc = parse(c, argc, argv, 8, 1, o)) < 0 || c->done)
+		return rc;
+	if (optind + 1 != argc)
+		return pd_error_set(PD_EUSAGE, "%s: one ID, please", cmd);
+	if ((rc = parse_id(id, argv[optind], cmd)) < 0 ||
+	    (rc = pd_cli_store(c, false)) < 0)
+		return rc;
+	return pd_store_get(c->store, *id, it);
+}
+
 static pd_rc cmd_show(pd_cli *c, int argc, char **argv)
 {
 	pd_review_item it;
@@ -593,14 +612,8 @@ static pd_rc cmd_show(pd_cli *c, int argc, char **argv)
 	rv_opts o;
 	pd_rc rc;
 
-	memset(&it, 0, sizeof(it));
-	if ((rc = parse(c, argc, argv, 8, 1, &o)) < 0 || c->done)
-		return rc;
-	if (optind + 1 != argc)
-		return pd_error_set(PD_EUSAGE, "review show: one ID, please");
-	if ((rc = parse_id(&id, argv[optind], "review show")) < 0 ||
-	    (rc = pd_cli_store(c, false)) < 0 ||
-	    (rc = pd_store_get(c->store, id, &it)) < 0)
+	if ((rc = read_item(c, argc, argv, "review show", &o, &id, &it)) < 0 ||
+	    c->done)
 		return rc;
 	if (o.json) {
 		pd_json *j = pd_review_item_json(&it, c->tz);
@@ -639,14 +652,9 @@ static pd_rc cmd_status(pd_cli *c, int argc, char **argv)
 	rv_opts o;
 	pd_rc rc;
 
-	memset(&it, 0, sizeof(it));
-	if ((rc = parse(c, argc, argv, 8, 1, &o)) < 0 || c->done)
-		return rc;
-	if (optind + 1 != argc)
-		return pd_error_set(PD_EUSAGE, "review status: one ID, please");
-	if ((rc = parse_id(&id, argv[optind], "review status")) < 0 ||
-	    (rc = pd_cli_store(c, false)) < 0 ||
-	    (rc = pd_store_get(c->store, id, &it)) < 0)
+	if ((rc = read_item(c, argc, argv, "review status", &o, &id, &it)) <
+	            0 ||
+	    c->done)
 		return rc;
 	if (o.json) {
 		rc = pd_cli_print_json(pd_review_item_json(&it, c->tz), true);

@@ -268,13 +268,31 @@ static pd_rc read_entry(pd_stmt *st, pd_audit_entry *e)
 	return rc;
 }
 
+/* Call `fn` on each entry `st` reads (ENTRY_COLUMNS), until it fails;
+ * releases `st`. */
+static pd_rc each_entry(pd_stmt *st, pd_audit_fn fn, void *ctx)
+{
+	pd_audit_entry e;
+	bool row;
+	pd_rc rc;
+
+	while ((rc = pd_stmt_step(st, &row)) == PD_OK && row) {
+		if ((rc = read_entry(st, &e)) < 0)
+			break;
+		rc = fn(ctx, &e);
+		pd_audit_entry_dispose(&e);
+		if (rc < 0)
+			break;
+	}
+	pd_stmt_release(st);
+	return rc;
+}
+
 pd_rc pd_audit_each(pd_store *s, pd_instant from, pd_instant to, int64_t item,
                     pd_audit_fn fn, void *ctx)
 {
 	const char *sql;
 	pd_stmt *st;
-	pd_audit_entry e;
-	bool row;
 	pd_rc rc;
 
 	if (item)
@@ -294,16 +312,7 @@ pd_rc pd_audit_each(pd_store *s, pd_instant from, pd_instant to, int64_t item,
 		pd_stmt_bind_int64(st, 2, from ? from : INT64_MIN);
 		pd_stmt_bind_int64(st, 3, to ? to : INT64_MAX);
 	}
-	while ((rc = pd_stmt_step(st, &row)) == PD_OK && row) {
-		if ((rc = read_entry(st, &e)) < 0)
-			break;
-		rc = fn(ctx, &e);
-		pd_audit_entry_dispose(&e);
-		if (rc < 0)
-			break;
-	}
-	pd_stmt_release(st);
-	return rc;
+	return each_entry(st, fn, ctx);
 }
 
 pd_rc pd_audit_recent(pd_store *s, pd_instant from, pd_instant to,
@@ -319,8 +328,6 @@ pd_rc pd_audit_recent(pd_store *s, pd_instant from, pd_instant to,
 	                : "SELECT " ENTRY_COLUMNS " FROM audit WHERE seq < ?1 "
 	                  "ORDER BY seq DESC LIMIT ?4";
 	pd_stmt *st;
-	pd_audit_entry e;
-	bool row;
 	pd_rc rc;
 
 	if ((rc = pd_db_stmt(s->db, &st, sql)) < 0)
@@ -332,16 +339,7 @@ pd_rc pd_audit_recent(pd_store *s, pd_instant from, pd_instant to,
 	}
 	pd_stmt_bind_int64(st, 4,
 	                   limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
-	while ((rc = pd_stmt_step(st, &row)) == PD_OK && row) {
-		if ((rc = read_entry(st, &e)) < 0)
-			break;
-		rc = fn(ctx, &e);
-		pd_audit_entry_dispose(&e);
-		if (rc < 0)
-			break;
-	}
-	pd_stmt_release(st);
-	return rc;
+	return each_entry(st, fn, ctx);
 }
 
 static pd_rc broken(pd_audit_report *r, int64_t seq, const char *fmt, ...)

@@ -572,8 +572,8 @@ static pd_rc filter_text(run *ru, const char *in, size_t len,
 			return rc;
 		if (ru->v.decision != PD_ALLOW) {
 			p = ru->v.nreasons ? ru->v.reasons[0].period : NULL;
-			if ((rc = note_removed(&ru->capremoved, r, "", "",
-			                       &it, &ru->v)) < 0)
+			if ((rc = note_removed(&ru->capremoved, r, "", "", &it,
+			                       &ru->v)) < 0)
 				return rc;
 			gone = true;
 		}

@@ -66,8 +66,9 @@ static pd_rc escape(pd_buf *b, const char *s, size_t len, bool br)
 		case '\n': rep = br ? "<br>\n" : NULL; break;
 		case '\r':
 			if (br) {
-				rep = i + 1 < len && p[i + 1] == '\n' ? ""
-				                                      : "<br>\n";
+				rep = i + 1 < len && p[i + 1] == '\n'
+				              ? ""
+				              : "<br>\n";
 			}
 			break;
 		case '\t': break;
@@ -148,7 +149,8 @@ pd_rc pd_html_highlight(pd_buf *b, const char *text, size_t len,
 	for (size_t i = 0; i < n; i++) {
 		const pd_json *h = pd_json_array_get(hits, i);
 		span s;
-		if (!pd_json_is_object(h) || !get_offset(h, "start", &s.start) ||
+		if (!pd_json_is_object(h) ||
+		    !get_offset(h, "start", &s.start) ||
 		    !get_offset(h, "end", &s.end) || s.start >= s.end ||
 		    s.end > len)
 			continue;

@@ -94,6 +94,69 @@ static pd_rc run_sql(pd_store *s, const char *sql, const char *t1,
 	return rc;
 }
 
+/* The end of a change to the users, in the transaction the caller began:
+ * when `rc` (the change's) is PD_OK, its audit entry (`action` by `by`,
+ * else "purdah") and the commit; otherwise the rollback. */
+static pd_rc end_change(pd_store *s, pd_rc rc, pd_instant now, const char *by,
+                        const char *action, const char *detail)
+{
+	if (rc == PD_OK &&
+	    (rc = pd_audit_append_tx(s, now, by && by[0] ? by : "purdah",
+	                             action, 0, detail)) == PD_OK)
+		return pd_db_commit(s->db);
+	pd_db_rollback(s->db);
+	return rc;
+}
+
+/* A new user, in the caller's transaction; PD_EINVALID when the name is
+ * taken. */
+static pd_rc insert_user(pd_store *s, const char *name, pd_role role,
+                         const char *hash, pd_instant now)
+{
+	pd_stmt *st;
+	bool row;
+	pd_rc rc;
+
+	if ((rc = pd_db_stmt(s->db, &st,
+	                     "SELECT 1 FROM users WHERE name = ?")) < 0)
+		return rc;
+	pd_stmt_bind_str(st, 1, name);
+	rc = pd_stmt_step(st, &row);
+	pd_stmt_release(st);
+	if (rc < 0)
+		return rc;
+	if (row)
+		return pd_error_set(PD_EINVALID, "user %s: the name is taken",
+		                    name);
+	if ((rc = pd_db_stmt(s->db, &st,
+	                     "INSERT INTO users (name, role, hash, created) "
+	                     "VALUES (?, ?, ?, ?)")) < 0)
+		return rc;
+	pd_stmt_bind_str(st, 1, name);
+	pd_stmt_bind_int64(st, 2, role);
+	pd_stmt_bind_str(st, 3, hash);
+	pd_stmt_bind_int64(st, 4, now);
+	rc = pd_stmt_run(st);
+	pd_stmt_release(st);
+	return rc;
+}
+
+/* Disable a user and end their sessions, in the caller's transaction;
+ * PD_ENOTFOUND when there is no such user. */
+static pd_rc disable_user(pd_store *s, const char *name)
+{
+	pd_rc rc;
+
+	if ((rc = run_sql(s, "UPDATE users SET disabled = 1 WHERE name = ?1",
+	                  name, NULL, 0)) < 0)
+		return rc;
+	if (pd_db_changes(s->db) == 0)
+		return pd_error_set(PD_ENOTFOUND, "user %s: no such user",
+		                    name);
+	return run_sql(s, "DELETE FROM sessions WHERE user = ?1", name, NULL,
+	               0);
+}
+
 pd_rc pd_user_add(pd_store *s, const char *name, pd_role role,
                   const char *password, size_t len, pd_pw_cost cost,
                   const char *by, pd_instant now)
@@ -102,8 +165,6 @@ pd_rc pd_user_add(pd_store *s, const char *name, pd_role role,
 	const char *values[] = {name, pd_role_name(role)};
 	char hash[PD_PWHASH_STRBYTES];
 	pd_buf detail = PD_BUF_INIT(4096);
-	pd_stmt *st;
-	bool row;
 	pd_rc rc;
 
 	if (!name_ok(name))
@@ -128,37 +189,8 @@ pd_rc pd_user_add(pd_store *s, const char *name, pd_role role,
 		goto done;
 	if ((rc = pd_db_begin(s->db)) < 0)
 		goto done;
-	if ((rc = pd_db_stmt(s->db, &st,
-	                     "SELECT 1 FROM users WHERE name = ?")) < 0)
-		goto rollback;
-	pd_stmt_bind_str(st, 1, name);
-	rc = pd_stmt_step(st, &row);
-	pd_stmt_release(st);
-	if (rc < 0)
-		goto rollback;
-	if (row) {
-		rc = pd_error_set(PD_EINVALID, "user %s: the name is taken",
-		                  name);
-		goto rollback;
-	}
-	if ((rc = pd_db_stmt(s->db, &st,
-	                     "INSERT INTO users (name, role, hash, created) "
-	                     "VALUES (?, ?, ?, ?)")) < 0)
-		goto rollback;
-	pd_stmt_bind_str(st, 1, name);
-	pd_stmt_bind_int64(st, 2, role);
-	pd_stmt_bind_str(st, 3, hash);
-	pd_stmt_bind_int64(st, 4, now);
-	rc = pd_stmt_run(st);
-	pd_stmt_release(st);
-	if (rc < 0 ||
-	    (rc = pd_audit_append_tx(s, now, by && by[0] ? by : "purdah",
-	                             "user-add", 0, detail.ptr)) < 0)
-		goto rollback;
-	rc = pd_db_commit(s->db);
-	goto done;
-rollback:
-	pd_db_rollback(s->db);
+	rc = end_change(s, insert_user(s, name, role, hash, now), now, by,
+	                "user-add", detail.ptr);
 done:
 	pd_buf_dispose(&detail);
 	return rc;
@@ -179,22 +211,8 @@ pd_rc pd_user_disable(pd_store *s, const char *name, const char *by,
 		goto done;
 	if ((rc = pd_db_begin(s->db)) < 0)
 		goto done;
-	if ((rc = run_sql(s, "UPDATE users SET disabled = 1 WHERE name = ?1",
-	                  name, NULL, 0)) < 0)
-		goto rollback;
-	if (pd_db_changes(s->db) == 0) {
-		rc = pd_error_set(PD_ENOTFOUND, "user %s: no such user", name);
-		goto rollback;
-	}
-	if ((rc = run_sql(s, "DELETE FROM sessions WHERE user = ?1", name, NULL,
-	                  0)) < 0 ||
-	    (rc = pd_audit_append_tx(s, now, by && by[0] ? by : "purdah",
-	                             "user-disable", 0, detail.ptr)) < 0)
-		goto rollback;
-	rc = pd_db_commit(s->db);
-	goto done;
-rollback:
-	pd_db_rollback(s->db);
+	rc = end_change(s, disable_user(s, name), now, by, "user-disable",
+	                detail.ptr);
 done:
 	pd_buf_dispose(&detail);
 	return rc;

@@ -5,6 +5,7 @@
 #include "dep/csv.h"
 
 #include <csv.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "purdah/alloc.h"
@@ -97,4 +98,64 @@ pd_rc pd_csv_parse(const char *name, const char *text, size_t len,
 	clear(&s);
 	csv_free(&p);
 	return s.rc;
+}
+
+/* Whether a spreadsheet could read `s` as a formula (PD_CSV_GUARD). A NUL
+ * first counts too, unless it is written as U+FFFD. */
+static bool formula_like(const char *s, size_t len, unsigned flags)
+{
+	size_t i = 1;
+
+	if (!len || !strchr("=+-@\t\r", s[0]) ||
+	    (!s[0] && (flags & PD_CSV_NUL)))
+		return false;
+	if (!(flags & PD_CSV_NUMBER) || (s[0] != '+' && s[0] != '-'))
+		return true;
+	if (len == 1)
+		return false;
+	while (i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
+		i++;
+	return i < len;
+}
+
+pd_rc pd_csv_field(pd_buf *b, const char *s, size_t len, unsigned flags)
+{
+	bool quote = (flags & PD_CSV_QUOTE) != 0;
+	pd_rc rc = PD_OK;
+
+	if (!s) {
+		s = "";
+		len = 0;
+	}
+	for (size_t i = 0; i < len && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' ||
+		        s[i] == '\n';
+	quote = quote || (len && (s[0] == ' ' || s[len - 1] == ' '));
+	if (quote)
+		rc = pd_buf_putc(b, '"');
+	if (rc == PD_OK && (flags & PD_CSV_GUARD) &&
+	    formula_like(s, len, flags))
+		rc = pd_buf_putc(b, '\'');
+	for (size_t i = 0; i < len && rc == PD_OK;) {
+		size_t n = 0;
+		while (i + n < len && s[i + n] != '"' &&
+		       (s[i + n] || !(flags & PD_CSV_NUL)))
+			n++;
+		if (n) {
+			rc = pd_buf_put(b, s + i, n);
+		} else if (s[i] == '"') {
+			rc = pd_buf_puts(b, "\"\"");
+			n = 1;
+		} else {
+			rc = pd_buf_puts(b, "\xEF\xBF\xBD"); /* NUL */
+			n = 1;
+		}
+		i += n;
+	}
+	if (rc == PD_OK && quote)
+		rc = pd_buf_putc(b, '"');
+	if (rc == PD_OK)
+		rc = flags & PD_CSV_LAST ? pd_buf_puts(b, "\r\n")
+		                         : pd_buf_putc(b, ',');
+	return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dep/csv.h"
 #include "purdah/alloc.h"
 #include "purdah/html.h"
 #include "server/review_int.h"
@@ -572,22 +573,10 @@ done:
  * first) gets a leading apostrophe (OWASP "CSV injection"). */
 static void csv_field_n(rv *r, const char *s, size_t len, bool text, bool last)
 {
-	size_t i = 0;
-
-	rv_out(r, "\"");
-	if (text && len && strchr("=+-@\t\r", s[0]))
-		rv_out(r, "'");
-	while (i < len && r->rc == PD_OK) {
-		const char *q = memchr(s + i, '"', len - i);
-		size_t n = q ? (size_t)(q - (s + i)) : len - i;
-		r->rc = pd_buf_put(r->b, s + i, n);
-		i += n;
-		if (q) {
-			rv_out(r, "\"\"");
-			i++;
-		}
-	}
-	rv_out(r, last ? "\"\r\n" : "\",");
+	if (r->rc == PD_OK)
+		r->rc = pd_csv_field(r->b, s, len,
+		                     PD_CSV_QUOTE | (text ? PD_CSV_GUARD : 0) |
+		                             (last ? PD_CSV_LAST : 0));
 }
 
 static void csv_field(rv *r, const char *s, bool text, bool last)

@@ -18,7 +18,6 @@ import io
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -728,7 +727,6 @@ def main():
     build = os.path.abspath(sys.argv[1])
     purdah_bin = os.path.join(build, "purdah")
     T["binary"] = os.path.join(build, "purdah-serve" if VG else "purdah")
-    passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="purdah-review.") as d:
         T["dir"] = d
         os.mkdir(os.path.join(d, "calendars"))
@@ -747,30 +745,9 @@ def main():
             print("FAIL start: %s" % e)
             print("review: 0 passed, %d failed" % len(TESTS))
             return 1
-        try:
-            for t in TESTS:
-                name = t.__name__[5:]
-                try:
-                    t()
-                    print("ok %s" % name)
-                    passed += 1
-                except Failure as e:
-                    print("FAIL %s: %s" % (name, e))
-                    failed += 1
-                except Exception as e:  # noqa: BLE001
-                    print("FAIL %s: %s: %s" % (name, type(e).__name__, e))
-                    failed += 1
-                sys.stdout.flush()
-        finally:
-            code = T["srv"].stop(signal.SIGTERM)
-            T["up"].stop()
-            if failed or code not in (0, None):
-                print("  server log (last 30 lines):")
-                for line in T["srv"].text().splitlines()[-30:]:
-                    print("    " + line)
-            if code not in (0, None):
-                print("FAIL exit: status %s%s" % (code, " (valgrind)" if VG else ""))
-                failed += 1
+        passed, failed = ts.run_tests(
+            TESTS, T["srv"], T["up"],
+            lambda code: "FAIL exit: status %s%s" % (code, " (valgrind)" if VG else ""))
     print("review: %d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
 

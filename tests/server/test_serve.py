@@ -22,6 +22,8 @@ import tempfile
 import threading
 import time
 
+from harness import Failure, check, run_tests  # noqa: F401 (test_review uses them)
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VG = os.environ.get("VG", "").split()
 SLOW = 6.0 if VG else 1.0  # how much longer things take under valgrind
@@ -281,15 +283,6 @@ def raw(srv, data):
             out += chunk
     m = re.match(rb"HTTP/1\.[01] (\d{3})", out)
     return int(m.group(1)) if m else 0
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, why):
-    if not cond:
-        raise Failure(why)
 
 
 # --------------------------------------------------------------------------
@@ -675,7 +668,6 @@ def main():
     # valgrind the server itself is started, so that valgrind watches it.
     binary = os.path.join(os.path.abspath(sys.argv[1]),
                           "purdah-serve" if VG else "purdah")
-    passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="purdah-server.") as d:
         T["dir"] = d
         T["start"] = time.time()
@@ -698,30 +690,9 @@ def main():
             print("FAIL start: %s" % e)
             print("server: 0 passed, %d failed" % len(TESTS))
             return 1
-        try:
-            for t in TESTS:
-                name = t.__name__[5:]
-                try:
-                    t()
-                    print("ok %s" % name)
-                    passed += 1
-                except Failure as e:
-                    print("FAIL %s: %s" % (name, e))
-                    failed += 1
-                except Exception as e:  # noqa: BLE001
-                    print("FAIL %s: %s: %s" % (name, type(e).__name__, e))
-                    failed += 1
-                sys.stdout.flush()
-        finally:
-            code = T["srv"].stop(signal.SIGTERM)
-            T["up"].stop()
-            if failed or code not in (0, None):
-                print("  server log (last 30 lines):")
-                for line in T["srv"].text().splitlines()[-30:]:
-                    print("    " + line)
-            if VG and code not in (0, None):
-                print("FAIL valgrind: exit status %s" % code)
-                failed += 1
+        passed, failed = run_tests(
+            TESTS, T["srv"], T["up"],
+            lambda code: "FAIL valgrind: exit status %s" % code if VG else None)
     print("server: %d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
 

@@ -6,6 +6,7 @@
  * right entry. Two writers appending at once never fork the chain.
  */
 #include "testutil.h"
+#include "storeutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dep/sqlite.h"
 #include "purdah/calfile.h"
 #include "purdah/error.h"
 #include "purdah/store.h"
@@ -21,8 +21,8 @@
 #define T0 ((pd_instant)1800000000)
 
 typedef struct fx {
-	char dir[64];
-	char path[128];
+	char dir[SU_DIR_MAX];
+	char path[SU_PATH_MAX];
 	pd_store *s;
 } fx;
 
@@ -40,11 +40,8 @@ static int setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/purdah-audit-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (su_open(f->dir, f->path, &f->s, "audit", "purdah.db") < 0)
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/purdah.db", f->dir);
-	f->s = open_store(f->path);
 	*state = f;
 	return 0;
 }
@@ -52,14 +49,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fx *f = *state;
-	char cmd[160];
+	int rc = su_close(f->s, f->dir);
 
-	pd_store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
 	free(f);
-	return 0;
+	return rc;
 }
 
 /* Entry i (from 1) of the standard trail; `actor` replaces entry
@@ -79,16 +72,6 @@ static void append_n(pd_store *s, int n, int alter, const char *actor)
 		                    i % 2 ? detail : NULL) != PD_OK)
 			fail_msg("append %d: %s", i, pd_error_message());
 	}
-}
-
-static void raw_exec(const char *path, const char *sql)
-{
-	pd_db *db = NULL;
-	pd_db_opts o = {false, false, 0};
-
-	if (pd_db_open(&db, path, &o) != PD_OK || pd_db_exec(db, sql) != PD_OK)
-		fail_msg("%s: %s", sql, pd_error_message());
-	pd_db_close(db);
 }
 
 /* Verify must fail at `seq` with `why` in the reason. */
@@ -244,14 +227,14 @@ static void test_audit_edited_field_is_found(void **state)
 
 	append_n(f->s, 10, 0, NULL);
 	/* Keep a copy to undo each edit with. */
-	raw_exec(f->path, "CREATE TABLE saved AS SELECT * FROM audit");
+	su_raw_exec(f->path, "CREATE TABLE saved AS SELECT * FROM audit");
 	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
-		raw_exec(f->path, edits[i]);
+		su_raw_exec(f->path, edits[i]);
 		expect_broken(f, i == 5 ? 5 : 4, "field altered");
 		snprintf(undo, sizeof(undo),
 		         "DELETE FROM audit; INSERT INTO audit SELECT * FROM "
 		         "saved");
-		raw_exec(f->path, undo);
+		su_raw_exec(f->path, undo);
 	}
 	{
 		pd_audit_report r;
@@ -264,7 +247,7 @@ static void test_audit_deleted_middle_entry_is_found(void **state)
 	fx *f = *state;
 
 	append_n(f->s, 10, 0, NULL);
-	raw_exec(f->path, "DELETE FROM audit WHERE seq = 5");
+	su_raw_exec(f->path, "DELETE FROM audit WHERE seq = 5");
 	expect_broken(f, 5, "entry missing");
 }
 
@@ -273,7 +256,7 @@ static void test_audit_deleted_first_entry_is_found(void **state)
 	fx *f = *state;
 
 	append_n(f->s, 3, 0, NULL);
-	raw_exec(f->path, "DELETE FROM audit WHERE seq = 1");
+	su_raw_exec(f->path, "DELETE FROM audit WHERE seq = 1");
 	expect_broken(f, 1, "entry missing");
 }
 
@@ -282,7 +265,7 @@ static void test_audit_deleted_last_entry_is_found(void **state)
 	fx *f = *state;
 
 	append_n(f->s, 10, 0, NULL);
-	raw_exec(f->path, "DELETE FROM audit WHERE seq = 10");
+	su_raw_exec(f->path, "DELETE FROM audit WHERE seq = 10");
 	expect_broken(f, 10, "truncated");
 	/* Appending after a truncation leaves the gap visible. */
 	assert_int_equal(
@@ -297,9 +280,10 @@ static void test_audit_renumbered_tail_is_found(void **state)
 
 	append_n(f->s, 10, 0, NULL);
 	/* Delete entry 5 and close the gap: the chain link breaks. */
-	raw_exec(f->path, "DELETE FROM audit WHERE seq = 5; UPDATE audit SET "
-	                  "seq = seq - 1 WHERE seq > 5; UPDATE audit_head SET "
-	                  "seq = 9");
+	su_raw_exec(f->path,
+	            "DELETE FROM audit WHERE seq = 5; UPDATE audit SET "
+	            "seq = seq - 1 WHERE seq > 5; UPDATE audit_head SET "
+	            "seq = 9");
 	expect_broken(f, 5, "chain link broken");
 }
 
@@ -313,7 +297,7 @@ static void copy_entry(const char *from_path, const char *to_path, int64_t seq,
 	         "other.audit WHERE seq = %lld; DETACH other",
 	         from_path, replace ? "INSERT OR REPLACE" : "INSERT",
 	         (long long)seq);
-	raw_exec(to_path, sql);
+	su_raw_exec(to_path, sql);
 }
 
 static void test_audit_inserted_entry_is_found(void **state)
@@ -338,10 +322,11 @@ static void test_audit_inserted_garbage_entry_is_found(void **state)
 	fx *f = *state;
 
 	append_n(f->s, 4, 0, NULL);
-	raw_exec(f->path,
-	         "INSERT INTO audit (seq, at, actor, action, item, detail, "
-	         "prev, hash) SELECT 5, at, actor, action, item, detail, hash, "
-	         "hash FROM audit WHERE seq = 4");
+	su_raw_exec(
+	        f->path,
+	        "INSERT INTO audit (seq, at, actor, action, item, detail, "
+	        "prev, hash) SELECT 5, at, actor, action, item, detail, hash, "
+	        "hash FROM audit WHERE seq = 4");
 	expect_broken(f, 5, "field altered");
 }
 
@@ -367,11 +352,12 @@ static void test_audit_edited_head_is_found(void **state)
 	fx *f = *state;
 
 	append_n(f->s, 10, 0, NULL);
-	raw_exec(f->path, "UPDATE audit_head SET hash = "
-	                  "'0000000000000000000000000000000000000000000000000"
-	                  "000000000000001'");
+	su_raw_exec(f->path,
+	            "UPDATE audit_head SET hash = "
+	            "'0000000000000000000000000000000000000000000000000"
+	            "000000000000001'");
 	expect_broken(f, 10, "head mismatch");
-	raw_exec(f->path, "DELETE FROM audit_head");
+	su_raw_exec(f->path, "DELETE FROM audit_head");
 	expect_broken(f, 1, "head");
 }
 

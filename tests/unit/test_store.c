@@ -5,6 +5,7 @@
  * in a fresh directory under /tmp (removed after).
  */
 #include "testutil.h"
+#include "storeutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,25 +25,18 @@
 #define EVIL "'; DROP TABLE items; --"
 
 typedef struct fx {
-	char dir[64];
-	char path[128];
+	char dir[SU_DIR_MAX];
+	char path[SU_PATH_MAX];
 	pd_store *s;
 } fx;
 
 static int setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
-	pd_store_opts o = {false, 0, true};
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/purdah-store-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
 	/* A directory that does not exist yet: open creates it. */
-	snprintf(f->path, sizeof(f->path), "%s/var/db/purdah.db", f->dir);
-	if (pd_store_open(&f->s, f->path, &o) != PD_OK) {
-		fprintf(stderr, "%s\n", pd_error_message());
+	if (su_open(f->dir, f->path, &f->s, "store", "var/db/purdah.db") < 0)
 		return -1;
-	}
 	*state = f;
 	return 0;
 }
@@ -50,14 +44,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fx *f = *state;
-	char cmd[160];
+	int rc = su_close(f->s, f->dir);
 
-	pd_store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
 	free(f);
-	return 0;
+	return rc;
 }
 
 static pd_review_new sample(const char *text, const char *account,
@@ -168,23 +158,13 @@ static void test_store_refuses_a_file_that_is_not_a_database(void **state)
 	assert_non_null(strstr(pd_error_message(), "not a purdah database"));
 }
 
-static void raw_exec(const char *path, const char *sql)
-{
-	pd_db *db = NULL;
-	pd_db_opts o = {false, false, 0};
-
-	if (pd_db_open(&db, path, &o) != PD_OK || pd_db_exec(db, sql) != PD_OK)
-		fail_msg("%s: %s", sql, pd_error_message());
-	pd_db_close(db);
-}
-
 static void test_store_refuses_a_newer_schema(void **state)
 {
 	fx *f = *state;
 	pd_store *s = NULL;
 	pd_store_opts o = {false, 0, false};
 
-	raw_exec(f->path, "PRAGMA user_version = 2");
+	su_raw_exec(f->path, "PRAGMA user_version = 2");
 	assert_int_equal(pd_store_open(&s, f->path, &o), PD_ECONFIG);
 	assert_null(s);
 	assert_non_null(strstr(pd_error_message(), "newer"));

@@ -6,6 +6,7 @@
  * cost itself is what is tested.
  */
 #include "testutil.h"
+#include "storeutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,8 @@
 #define EVIL "'; DROP TABLE users; --"
 
 typedef struct fx {
-	char dir[64];
-	char path[128];
+	char dir[SU_DIR_MAX];
+	char path[SU_PATH_MAX];
 	pd_store *s;
 	pd_session_limits lim;
 } fx;
@@ -34,14 +35,10 @@ typedef struct fx {
 static int setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
-	pd_store_opts o = {false, 0, true};
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/purdah-users-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (su_open(f->dir, f->path, &f->s, "users", "purdah.db") < 0)
 		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/purdah.db", f->dir);
-	if (pd_store_open(&f->s, f->path, &o) != PD_OK ||
-	    pd_user_add(f->s, "ann", PD_ROLE_MONITORING, PW, strlen(PW),
+	if (pd_user_add(f->s, "ann", PD_ROLE_MONITORING, PW, strlen(PW),
 	                PD_PW_MIN, "admin", T0) != PD_OK) {
 		fprintf(stderr, "%s\n", pd_error_message());
 		return -1;
@@ -57,14 +54,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fx *f = *state;
-	char cmd[160];
+	int rc = su_close(f->s, f->dir);
 
-	pd_store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
 	free(f);
-	return 0;
+	return rc;
 }
 
 static pd_login_result login(fx *f, const char *name, const char *pw,
