@@ -552,10 +552,10 @@ static void test_config_route_errors_name_line(void **state)
 	           0, 0, "route /a: area 'Nowhere'");
 	load_error("routes:\n  - {path: /review/x, upstream: http://x/, "
 	           "class: forum}\n",
-	           2, 11, "is the service's own");
+	           2, 12, "is the service's own");
 	load_error("routes:\n  - {path: /v1/, upstream: http://x/, "
 	           "class: forum}\n",
-	           2, 11, "is the service's own");
+	           2, 12, "is the service's own");
 	load_error("serve: {listen: localhost}\n", 1, 17, "not ADDR:PORT");
 	load_error("serve: {listen: \"127.0.0.1:0\"}\n", 1, 17,
 	           "port must be 1 to 65535");
