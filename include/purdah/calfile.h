@@ -39,6 +39,24 @@ typedef struct pd_period_spec {
 } pd_period_spec;
 
 /*
+ * An emergency freeze ("Emergency freeze", `reason` as its description)
+ * from `from` until `until` (0: open-ended), for `areas` (none: the whole
+ * council), recorded by `by`: what `purdah freeze start` and the review
+ * page's freeze write. Strings are borrowed.
+ */
+void pd_freeze_spec(pd_period_spec *spec, const char *reason,
+                    const char *const *areas, size_t nareas, pd_instant from,
+                    pd_instant until, const char *by);
+
+/*
+ * The next version of `p` (SEQUENCE one higher, the rest kept) ending at
+ * `at`; when `at` is not after its start it never was in force, and the
+ * version cancels it. Strings are borrowed from `p`.
+ */
+void pd_period_end_spec(pd_period_spec *spec, const pd_period *p,
+                        pd_instant at);
+
+/*
  * Add `spec` as a VEVENT to the calendar file `path` (created, with its
  * directory, when missing). `tz` is the zone dates are local to. The UID
  * used is copied to `*uid_out` when not NULL (free with pd_free).

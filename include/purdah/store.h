@@ -27,6 +27,7 @@
 
 #include "purdah/buf.h"
 #include "purdah/error.h"
+#include "purdah/filter.h"
 #include "purdah/gate.h"
 #include "purdah/time.h"
 
@@ -95,6 +96,20 @@ pd_rc pd_review_new_from_verdict(pd_review_new *n, pd_buf *strings,
                                  const pd_gate *g, const pd_item *it,
                                  const pd_verdict *v, const char *source,
                                  const char *origin);
+
+/*
+ * Fill `n` from an item the filter removed (`purdah filter`, the proxy):
+ * content of class `cls` about `areas`, from `account` (an input file, a
+ * route path), origin the item's id, no publication time (0: the same text
+ * from the same account is one item however often it is filtered), one
+ * reason (its code and decision), the period that brought it, and `hits`
+ * (a JSON array; NULL: "[]"). JSON strings live in `strings` (reset).
+ */
+pd_rc pd_review_new_from_removed(pd_review_new *n, pd_buf *strings,
+                                 const pd_gate *g, const pd_filter_removed *x,
+                                 pd_class cls, const char *const *areas,
+                                 size_t nareas, const char *source,
+                                 const char *account, const char *hits);
 
 /*
  * Record a held or blocked item (audit action "record"). The same content

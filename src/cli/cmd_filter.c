@@ -87,18 +87,6 @@ static pd_rc make_opts(pd_cli *c, const opts *o, pd_filter_opts *fo)
 	                        &fo->at);
 }
 
-/* A JSON value as compact text into `out` (reset first); `v` freed. */
-static pd_rc dump_to(pd_buf *out, pd_json *v)
-{
-	pd_rc rc;
-
-	pd_buf_clear(out);
-	rc = v ? pd_json_dump(out, v, false)
-	       : pd_error_set(PD_ENOMEM, "out of memory");
-	pd_json_free(v);
-	return rc;
-}
-
 /* The hits of a fresh decision of the removed text (for highlighting), as
  * JSON text; "[]" when the text does not decide the same way again. */
 static pd_rc removed_hits(const pd_gate *g, const pd_filter_opts *fo,
@@ -142,72 +130,26 @@ static pd_rc record_removed(pd_cli *c, const pd_gate *g,
                             const pd_filter_opts *fo, const char *name,
                             const pd_filter_result *r)
 {
-	pd_buf areas = PD_BUF_INIT(1 << 20), reasons = PD_BUF_INIT(1 << 20),
-	       periods = PD_BUF_INIT(1 << 20), hits = PD_BUF_INIT(1 << 26);
-	pd_json *a = pd_json_array();
+	pd_buf strings = PD_BUF_INIT(1 << 24), hits = PD_BUF_INIT(1 << 26);
 	pd_instant now = pd_time_now();
 	pd_rc rc = PD_OK;
 
-	for (size_t i = 0; a && i < fo->nareas && rc == PD_OK; i++)
-		rc = pd_json_append(a, pd_json_string(fo->areas[i]));
-	if (rc < 0 || (rc = dump_to(&areas, a)) < 0)
-		goto done;
 	for (size_t i = 0; i < r->nremoved_items && rc == PD_OK; i++) {
 		const pd_filter_removed *x = &r->removed_items[i];
-		pd_json *re = pd_json_array(), *o = pd_json_object(),
-		        *pe = pd_json_array();
-		bool ok = re && o && pe;
 		pd_review_new n;
 		int64_t id;
 		bool created;
-
-		ok = ok && pd_json_set_str(o, "code", x->reason) == PD_OK;
-		ok = ok &&
-		     pd_json_set_str(o, "decision",
-		                     pd_decision_name(x->decision)) == PD_OK;
-		if (ok) {
-			ok = pd_json_append(re, o) == PD_OK;
-			o = NULL; /* taken */
-		}
-		if (ok && x->period)
-			ok = pd_json_append(pe, pd_period_json(x->period,
-			                                       c->tz)) == PD_OK;
-		pd_json_free(o);
-		if (!ok) {
-			pd_json_free(re);
-			pd_json_free(pe);
-			rc = pd_error_set(PD_ENOMEM, "out of memory");
-			break;
-		}
-		if ((rc = dump_to(&reasons, re)) < 0 ||
-		    (rc = dump_to(&periods, pe)) < 0 ||
-		    (rc = removed_hits(g, fo, r, x, &hits)) < 0)
-			break;
-		memset(&n, 0, sizeof(n));
-		n.source = "filter";
-		n.origin = x->id[0] ? x->id : NULL;
-		n.cls = pd_class_name(fo->cls);
-		n.areas = areas.ptr;
-		n.account = name;
-		n.at = 0;
-		n.text = x->text;
-		n.len = strlen(x->text);
-		n.decision = pd_decision_name(x->decision);
-		n.reasons = reasons.ptr;
-		n.hits = hits.ptr;
-		n.periods = periods.ptr;
-		n.calendars_sha256 = pd_calendar_sha256(c->cal);
-		n.lexicons_sha256 = pd_gate_lexicons_sha256(g);
-		n.config_sha256 = c->cfg->sha256;
-		rc = pd_store_record(c->store, &n, now, c->cfg->review.hold_for,
-		                     &id, &created);
+		if ((rc = removed_hits(g, fo, r, x, &hits)) == PD_OK &&
+		    (rc = pd_review_new_from_removed(
+		             &n, &strings, g, x, fo->cls, fo->areas, fo->nareas,
+		             "filter", name, hits.ptr)) == PD_OK)
+			rc = pd_store_record(c->store, &n, now,
+			                     c->cfg->review.hold_for, &id,
+			                     &created);
 	}
-done:
 	if (rc < 0)
 		pd_error_prefix("filter --record");
-	pd_buf_dispose(&areas);
-	pd_buf_dispose(&reasons);
-	pd_buf_dispose(&periods);
+	pd_buf_dispose(&strings);
 	pd_buf_dispose(&hits);
 	return rc;
 }

@@ -24,8 +24,6 @@
 #define MAX_REASON_BYTES 500
 #define MAX_BY_BYTES     100
 /* An open-ended freeze's DTEND, for tools that need a bounded event. */
-#define OPEN_ENDED_SECONDS ((pd_instant)366 * 86400)
-#define FREEZE_NAME        "Emergency freeze"
 
 static const char freeze_usage[] =
         "usage: purdah freeze start --reason TEXT [--from TIME] [--until "
@@ -357,16 +355,8 @@ static pd_rc cmd_start(pd_cli *c, int argc, char **argv)
 		                  p->line);
 		goto done;
 	}
-	memset(&spec, 0, sizeof(spec));
-	spec.name = FREEZE_NAME;
-	spec.description = o.reason;
-	spec.kind = PD_PERIOD_FREEZE;
-	spec.areas = o.areas;
-	spec.nareas = o.nareas;
-	spec.start = from;
-	spec.open_ended = !o.until;
-	spec.end = o.until ? until : from + OPEN_ENDED_SECONDS;
-	spec.by = by;
+	pd_freeze_spec(&spec, o.reason, o.areas, o.nareas, from,
+	               o.until ? until : 0, by);
 	if ((rc = pd_calfile_add(c->cfg->freeze_file, &spec, c->tz, &uid)) < 0)
 		goto done;
 	fmt_time(s, sizeof(s), from, c->tz);
@@ -455,25 +445,7 @@ static pd_rc cmd_end(pd_cli *c, int argc, char **argv)
 			seen |= strcmp(act[j]->uid, p->uid) == 0;
 		if (seen)
 			continue; /* another occurrence of one UID: ended */
-		memset(&spec, 0, sizeof(spec));
-		spec.uid = p->uid;
-		spec.name = p->name;
-		spec.description = p->description;
-		spec.kind = p->kind;
-		spec.areas = p->areas;
-		spec.nareas = p->nareas;
-		spec.start = p->start;
-		spec.end = at;
-		if (at <= p->start) {
-			/* ended the moment it began: it never was in force */
-			spec.cancelled = true;
-			spec.end = p->start + 1; /* a valid event still */
-		}
-		spec.sequence = p->sequence + 1;
-		spec.poll_type = p->poll_type;
-		spec.has_poll = p->has_poll;
-		spec.poll = p->poll;
-		spec.by = p->by;
+		pd_period_end_spec(&spec, p, at);
 		if ((rc = pd_calfile_add(c->cfg->freeze_file, &spec, c->tz,
 		                         NULL)) < 0)
 			goto done;

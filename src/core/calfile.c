@@ -460,3 +460,46 @@ pd_rc pd_calfile_check_text(const char *s, size_t max, const char *what)
 	}
 	return PD_OK;
 }
+
+/* How long an open-ended freeze's event lasts in the file (it shows as
+ * open-ended: X-PURDAH-OPEN-ENDED). */
+#define OPEN_ENDED_SECONDS ((pd_instant)366 * 86400)
+
+void pd_freeze_spec(pd_period_spec *spec, const char *reason,
+                    const char *const *areas, size_t nareas, pd_instant from,
+                    pd_instant until, const char *by)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->name = "Emergency freeze";
+	spec->description = reason;
+	spec->kind = PD_PERIOD_FREEZE;
+	spec->areas = areas;
+	spec->nareas = nareas;
+	spec->start = from;
+	spec->open_ended = !until;
+	spec->end = until ? until : from + OPEN_ENDED_SECONDS;
+	spec->by = by;
+}
+
+void pd_period_end_spec(pd_period_spec *spec, const pd_period *p, pd_instant at)
+{
+	memset(spec, 0, sizeof(*spec));
+	spec->uid = p->uid;
+	spec->name = p->name;
+	spec->description = p->description;
+	spec->kind = p->kind;
+	spec->areas = p->areas;
+	spec->nareas = p->nareas;
+	spec->start = p->start;
+	spec->end = at;
+	if (at <= p->start) {
+		/* ended the moment it began: it never was in force */
+		spec->cancelled = true;
+		spec->end = p->start + 1; /* a valid event still */
+	}
+	spec->sequence = p->sequence + 1;
+	spec->poll_type = p->poll_type;
+	spec->has_poll = p->has_poll;
+	spec->poll = p->poll;
+	spec->by = p->by;
+}

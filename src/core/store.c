@@ -315,6 +315,82 @@ pd_rc pd_review_new_from_verdict(pd_review_new *n, pd_buf *strings,
 	return PD_OK;
 }
 
+/* Append `v` (taken) compactly and a NUL to `b`; *at its offset. */
+static pd_rc put_json(pd_buf *b, pd_json *v, size_t *at)
+{
+	pd_rc rc;
+
+	*at = b->len;
+	rc = v ? pd_json_dump(b, v, false)
+	       : pd_error_set(PD_ENOMEM, "review: out of memory");
+	if (rc == PD_OK)
+		rc = pd_buf_putc(b, 0);
+	pd_json_free(v);
+	return rc;
+}
+
+pd_rc pd_review_new_from_removed(pd_review_new *n, pd_buf *strings,
+                                 const pd_gate *g, const pd_filter_removed *x,
+                                 pd_class cls, const char *const *areas,
+                                 size_t nareas, const char *source,
+                                 const char *account, const char *hits)
+{
+	const pd_config *cfg = pd_gate_config(g);
+	const pd_calendar *cal = pd_gate_calendar(g);
+	pd_json *a = pd_json_array(), *re = pd_json_array();
+	pd_json *pe = pd_json_array(), *o = pd_json_object();
+	size_t at[3];
+	bool ok = a && re && pe && o;
+	pd_rc rc, rc1, rc2;
+
+	memset(n, 0, sizeof(*n));
+	pd_buf_clear(strings);
+	for (size_t i = 0; ok && i < nareas; i++)
+		ok = pd_json_append(a, pd_json_string(areas[i])) == PD_OK;
+	ok = ok && pd_json_set_str(o, "code", x->reason) == PD_OK &&
+	     pd_json_set_str(o, "decision", pd_decision_name(x->decision)) ==
+	             PD_OK;
+	if (ok) {
+		ok = pd_json_append(re, o) == PD_OK;
+		o = NULL; /* taken */
+	}
+	if (ok && x->period)
+		ok = pd_json_append(pe, pd_period_json(x->period,
+		                                       pd_calendar_tz(cal))) ==
+		     PD_OK;
+	pd_json_free(o);
+	if (!ok) {
+		pd_json_free(a);
+		pd_json_free(re);
+		pd_json_free(pe);
+		return pd_error_set(PD_ENOMEM, "review: out of memory");
+	}
+	/* Each call takes its value, so all three run. */
+	rc = put_json(strings, a, &at[0]);
+	rc1 = put_json(strings, re, &at[1]);
+	rc2 = put_json(strings, pe, &at[2]);
+	if (rc == PD_OK)
+		rc = rc1 < 0 ? rc1 : rc2;
+	if (rc < 0)
+		return rc;
+	n->source = source;
+	n->origin = x->id[0] ? x->id : NULL;
+	n->cls = pd_class_name(cls);
+	n->areas = strings->ptr + at[0];
+	n->account = account;
+	n->at = 0;
+	n->text = x->text;
+	n->len = strlen(x->text);
+	n->decision = pd_decision_name(x->decision);
+	n->reasons = strings->ptr + at[1];
+	n->hits = hits ? hits : "[]";
+	n->periods = strings->ptr + at[2];
+	n->calendars_sha256 = pd_calendar_sha256(cal);
+	n->lexicons_sha256 = pd_gate_lexicons_sha256(g);
+	n->config_sha256 = cfg->sha256[0] ? cfg->sha256 : NULL;
+	return PD_OK;
+}
+
 /* Parse `text` (field `what`, NULL: "[]") as a JSON array into *out. */
 static pd_rc parse_array(pd_json **out, const char *what, const char *text)
 {

@@ -140,66 +140,6 @@ static void count(srv_req *q, const char *family, const char *k, const char *v)
 	srv_metrics_add(q->s->metrics, family, 1, k ? 2 : 1, labels);
 }
 
-/* Append `v` (taken) to `sb` as compact JSON and a NUL. */
-static bool put_json(pd_buf *sb, pd_json *v)
-{
-	bool ok = v && pd_json_dump(sb, v, false) == PD_OK &&
-	          pd_buf_putc(sb, 0) == PD_OK;
-
-	pd_json_free(v);
-	return ok;
-}
-
-/* One removed item as a review item (its JSON strings in `sb`, reset). */
-static pd_rc removed_new(srv_req *q, const pd_filter_removed *x,
-                         pd_review_new *n, pd_buf *sb)
-{
-	const pd_world *w = q->w->w;
-	pd_json *areas = pd_json_array(), *reasons = pd_json_array();
-	pd_json *periods = pd_json_array(), *re = pd_json_object();
-	size_t reasons_at, periods_at;
-	bool ok;
-
-	ok = re && pd_json_set_str(re, "code", x->reason) == PD_OK &&
-	     pd_json_set_str(re, "decision", pd_decision_name(x->decision)) ==
-	             PD_OK;
-	if (ok)
-		ok = pd_json_append(reasons, re) == PD_OK; /* re taken */
-	else
-		pd_json_free(re);
-	ok = ok && (!x->period ||
-	            pd_json_append(periods, pd_period_json(x->period, w->tz)) ==
-	                    PD_OK);
-	ok = ok && (!q->route->nareas ||
-	            pd_json_append(areas, pd_json_string(q->route->areas[0])) ==
-	                    PD_OK);
-	pd_buf_clear(sb);
-	ok = put_json(sb, areas) && ok;
-	reasons_at = sb->len;
-	ok = put_json(sb, reasons) && ok;
-	periods_at = sb->len;
-	ok = put_json(sb, periods) && ok;
-	if (!ok)
-		return pd_error_set(PD_ENOMEM, "out of memory");
-	memset(n, 0, sizeof(*n));
-	n->source = "proxy";
-	n->origin = x->id[0] ? x->id : NULL;
-	n->cls = pd_class_name(q->route->cls);
-	n->areas = sb->ptr;
-	n->account = q->route->r->path;
-	n->at = 0; /* unknown: one item per content and route */
-	n->text = x->text;
-	n->len = strlen(x->text);
-	n->decision = pd_decision_name(x->decision);
-	n->reasons = sb->ptr + reasons_at;
-	n->hits = "[]";
-	n->periods = sb->ptr + periods_at;
-	n->calendars_sha256 = pd_calendar_sha256(w->cal);
-	n->lexicons_sha256 = pd_gate_lexicons_sha256(w->gate);
-	n->config_sha256 = w->cfg->sha256[0] ? w->cfg->sha256 : NULL;
-	return PD_OK;
-}
-
 /* Record what a new filtered copy removed in the review queue. */
 static void record_removed(srv_req *q, const pd_filter_result *r)
 {
@@ -218,8 +158,10 @@ static void record_removed(srv_req *q, const pd_filter_result *r)
 		pd_review_new n;
 		int64_t id;
 		bool created = false;
-		if ((rc = removed_new(q, &r->removed_items[i], &n, &sb)) ==
-		    PD_OK)
+		if ((rc = pd_review_new_from_removed(
+		             &n, &sb, q->w->w->gate, &r->removed_items[i],
+		             q->route->cls, q->route->areas, q->route->nareas,
+		             "proxy", q->route->r->path, NULL)) == PD_OK)
 			rc = pd_store_record(st, &n, pd_time_now(),
 			                     q->w->w->cfg->review.hold_for, &id,
 			                     &created);

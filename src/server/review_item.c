@@ -15,9 +15,8 @@
 #include "purdah/html.h"
 #include "server/review_int.h"
 
-#define MAX_BULK           500
-#define MAX_REASON_BYTES   500
-#define OPEN_ENDED_SECONDS ((pd_instant)366 * 86400)
+#define MAX_BULK         500
+#define MAX_REASON_BYTES 500
 
 /* ------------------------------------------------------------------------ */
 /* The item page                                                            */
@@ -562,14 +561,7 @@ static void freeze_start(rv *r, size_t nact)
 		         "was written.");
 		return;
 	}
-	memset(&spec, 0, sizeof(spec));
-	spec.name = "Emergency freeze";
-	spec.description = reason;
-	spec.kind = PD_PERIOD_FREEZE;
-	spec.start = r->now;
-	spec.open_ended = !until;
-	spec.end = until ? until : r->now + OPEN_ENDED_SECONDS;
-	spec.by = r->sess.user;
+	pd_freeze_spec(&spec, reason, NULL, 0, r->now, until, r->sess.user);
 	if ((rc = pd_calfile_add(r->w->cfg->freeze_file, &spec, r->w->tz,
 	                         &uid)) < 0) {
 		srv_log("review: freeze start by %s: %s", r->sess.user,
@@ -596,24 +588,7 @@ static void freeze_end(rv *r, const pd_period *const *act, size_t nact)
 	for (size_t i = 0; i < nact && rc == PD_OK; i++) {
 		const pd_period *p = act[i];
 		pd_period_spec spec;
-		memset(&spec, 0, sizeof(spec));
-		spec.uid = p->uid;
-		spec.name = p->name;
-		spec.description = p->description;
-		spec.kind = p->kind;
-		spec.areas = p->areas;
-		spec.nareas = p->nareas;
-		spec.start = p->start;
-		spec.end = r->now;
-		if (r->now <= p->start) {
-			spec.cancelled = true; /* never was in force */
-			spec.end = p->start + 1;
-		}
-		spec.sequence = p->sequence + 1;
-		spec.poll_type = p->poll_type;
-		spec.has_poll = p->has_poll;
-		spec.poll = p->poll;
-		spec.by = p->by;
+		pd_period_end_spec(&spec, p, r->now);
 		if ((rc = pd_calfile_add(r->w->cfg->freeze_file, &spec,
 		                         r->w->tz, NULL)) < 0) {
 			snprintf(why, sizeof(why), "%s", pd_error_message());
